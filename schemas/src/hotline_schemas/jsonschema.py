@@ -1,0 +1,39 @@
+"""Generate the JSON Schema files from the pydantic models (never edit them by hand)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from hotline_schemas.events import CallEvent, DeadLetter, EnrichedEvent
+from hotline_schemas.records import CallRecord
+
+MODELS: dict[str, type[BaseModel]] = {
+    "call-event.v1.json": CallEvent,
+    "enriched-event.v1.json": EnrichedEvent,
+    "call-record.v1.json": CallRecord,
+    "dead-letter.v1.json": DeadLetter,
+}
+
+
+def render() -> dict[str, str]:
+    """File name -> file text, stable across runs so drift shows in `git diff`."""
+    out = {}
+    for filename, model in MODELS.items():
+        schema = model.model_json_schema(mode="validation")
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$id"] = f"https://hotline.example/schemas/{filename}"
+        out[filename] = json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return out
+
+
+def write(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, text in render().items():
+        path = directory / filename
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
