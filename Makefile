@@ -1,0 +1,61 @@
+# The front door. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= uv
+RUN := $(UV) run --frozen
+LOCAL := deploy/local
+
+.PHONY: help install up down status run stop pipeline-status test lint typecheck unit integration format schemas bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: ## Install what is missing: uv, the Python environment (.venv), Debian packages, Kafka jars
+	@$(LOCAL)/install.sh
+
+up: install ## Start Kafka (KRaft), ClickHouse and Prometheus as local processes on 127.0.0.1
+	@$(LOCAL)/services.sh up
+
+down: ## Stop the pipeline and every local service
+	@$(LOCAL)/pipeline.sh stop
+	@$(LOCAL)/services.sh down
+
+status: ## Show what is running
+	@$(LOCAL)/services.sh status
+	@$(LOCAL)/pipeline.sh status
+
+run: up ## Bring the whole pipeline up, feed it a simulated evening, show the rows in ClickHouse
+	@$(LOCAL)/run.sh
+
+stop: ## Stop the pipeline services (ingest, enrich, sink) but leave Kafka/ClickHouse/Prometheus up
+	@$(LOCAL)/pipeline.sh stop
+
+test: up lint typecheck ## Lint, type-check and run every test (starts the local services first)
+	@$(RUN) pytest
+
+unit: install ## Only the tests that need no running service
+	@$(RUN) pytest -m "not integration"
+
+integration: up ## Only the integration tests against real Kafka and ClickHouse
+	@$(RUN) pytest -m integration
+
+lint: install ## Check style (ruff) and that the JSON Schema has not drifted
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+	@$(RUN) hotline schemas check
+
+typecheck: install ## mypy --strict on all service and contract code
+	@$(RUN) mypy schemas/src services/*/src
+
+format: install ## Fix style in place
+	@$(RUN) ruff check --fix .
+	@$(RUN) ruff format .
+
+schemas: install ## Regenerate the JSON Schema files from the pydantic models
+	@$(RUN) hotline schemas generate
+
+bench: up ## Benchmarks that print throughput, latency and memory figures
+	@$(RUN) python -m benchmarks
+
+clean: down ## Stop everything and delete the local state folder (.state)
+	rm -rf .state

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Local ClickHouse server (Debian's clickhouse-server 18.16) as a plain background process.
+#
+#   deploy/local/clickhouse.sh {start|stop|status|restart}
+#
+# Config: deploy/clickhouse/{config,users}.xml rendered into $HOTLINE_STATE_DIR/clickhouse/ on every
+# start. Data, tmp, logs, pid file and console output live there too. Not run through systemd.
+#
+#   tcp  127.0.0.1:9000   native protocol (clickhouse-client, clickhouse-driver)
+#   http 127.0.0.1:8123   HTTP interface (GET /ping answers "Ok.")
+#   127.0.0.1:9009        interserver HTTP (unused on one node, but the server always binds it)
+set -euo pipefail
+SERVICE_NAME=clickhouse
+# shellcheck source=deploy/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CH_STATE="$STATE_DIR/clickhouse"
+CONFIG="$CH_STATE/config.xml"
+PIDFILE="$CH_STATE/clickhouse.pid"
+CONSOLE_LOG="$CH_STATE/clickhouse.log"
+ERR_LOG="$CH_STATE/logs/clickhouse-server.err.log"
+TCP_PORT=9000
+HTTP_PORT=8123
+INTERSERVER_PORT=9009
+START_TIMEOUT="${HOTLINE_CLICKHOUSE_START_TIMEOUT:-60}"
+MATCH="--config-file=$CONFIG"
+
+server_binary() {
+  # Debian ships /usr/sbin/clickhouse-server; upstream packages ship `clickhouse server`.
+  if command -v clickhouse-server >/dev/null 2>&1; then
+    command -v clickhouse-server
+  elif [ -x /usr/sbin/clickhouse-server ]; then
+    echo /usr/sbin/clickhouse-server
+  else
+    return 1
+  fi
+}
+
+ensure_installed() {
+  # /usr/sbin may be missing from a non-root PATH; look there before installing.
+  if ! server_binary >/dev/null || ! command -v clickhouse-client >/dev/null 2>&1; then
+    ensure_apt clickhouse-server clickhouse-server
+    ensure_apt clickhouse-client clickhouse-client
+  fi
+  server_binary >/dev/null || die "clickhouse-server not found after installing it"
+}
+
+client_version() {
+  clickhouse-client --host 127.0.0.1 --port "$TCP_PORT" --connect_timeout 2 -q 'SELECT version()'
+}
+
+write_config() {
+  mkdir -p "$CH_STATE"/{data,tmp,user_files,format_schemas,logs}
+  render_template "$DEPLOY/clickhouse/config.xml" "$CONFIG"
+  render_template "$DEPLOY/clickhouse/users.xml" "$CH_STATE/users.xml"
+}
+
+do_start() {
+  mkdir -p "$CH_STATE"
+  if pid_running "$PIDFILE" "$MATCH"; then
+    say "already running (pid $(read_pid "$PIDFILE")) on 127.0.0.1:$TCP_PORT"
+    return 0
+  fi
+  rm -f "$PIDFILE"
+  local t0
+  t0="$(now_s)"
+  ensure_installed
+  require_free_port "$TCP_PORT" "$HTTP_PORT" "$INTERSERVER_PORT"
+  write_config
+  local bin
+  bin="$(server_binary)"
+  say "starting $bin on 127.0.0.1:$TCP_PORT (http $HTTP_PORT)"
+  : >"$CONSOLE_LOG"
+  (
+    cd "$CH_STATE"
+    nohup "$bin" --config-file="$CONFIG" >>"$CONSOLE_LOG" 2>&1 </dev/null &
+    echo $! >"$PIDFILE"
+  )
+  if ! WAIT_PIDFILE="$PIDFILE" wait_for "$START_TIMEOUT" "SELECT version() on 127.0.0.1:$TCP_PORT" \
+    client_version; then
+    show_log_tail "$CONSOLE_LOG" 20
+    show_log_tail "$ERR_LOG" 30
+    stop_pid "$PIDFILE" "$MATCH" "server" 10 >/dev/null || true
+    die "ClickHouse did not start"
+  fi
+  say "ready: version $(client_version) (pid $(read_pid "$PIDFILE"), $(elapsed "$t0")s)"
+}
+
+do_stop() {
+  stop_pid "$PIDFILE" "$MATCH" "server" "${HOTLINE_CLICKHOUSE_STOP_TIMEOUT:-30}"
+}
+
+do_status() {
+  if pid_running "$PIDFILE" "$MATCH"; then
+    local v
+    v="$(client_version 2>/dev/null || echo '?, not answering')"
+    say "running (pid $(read_pid "$PIDFILE")) on 127.0.0.1:$TCP_PORT, version $v"
+  else
+    say "not running"
+    return 1
+  fi
+}
+
+usage_dispatch "${1:-}"

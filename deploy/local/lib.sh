@@ -1,0 +1,173 @@
+# Shared helpers for deploy/local/*.sh. Source it; do not run it.
+#
+#   HOTLINE_STATE_DIR   where every local service keeps its data, logs and pid files
+#                       (default: <repo>/.state)
+#
+# Every service script follows the same shape: `start` is a no-op when the service already runs,
+# `stop` is idempotent, `status` exits 0 only when the service runs.
+
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DEPLOY="$ROOT/deploy"
+STATE_DIR="${HOTLINE_STATE_DIR:-$ROOT/.state}"
+mkdir -p "$STATE_DIR"
+STATE_DIR="$(cd "$STATE_DIR" && pwd)"
+
+SERVICE_NAME="${SERVICE_NAME:-local}"
+
+say() { printf '%-11s %s\n' "[$SERVICE_NAME]" "$*"; }
+warn() { printf '%-11s %s\n' "[$SERVICE_NAME]" "$*" >&2; }
+die() {
+  warn "ERROR: $*"
+  exit 1
+}
+
+# now_s: seconds since the epoch with a fraction, for progress timings.
+now_s() { date +%s.%N; }
+# elapsed START: seconds since START, one decimal.
+elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ensure_apt PACKAGE COMMAND...: apt-get install PACKAGE unless every COMMAND is on the PATH.
+ensure_apt() {
+  local pkg="$1" cmd missing=0
+  shift
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null 2>&1 || missing=1
+  done
+  ((missing)) || return 0
+  say "installing Debian package $pkg (missing: $*)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ ! -d /var/lib/apt/lists ] || [ -z "$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v lock)" ]; then
+    $sudo apt-get update -qq
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null \
+    || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null; }
+  for cmd in "$@"; do
+    command -v "$cmd" >/dev/null 2>&1 || die "$pkg installed but '$cmd' is still not on the PATH"
+  done
+}
+
+# read_pid PIDFILE: print the pid recorded in PIDFILE (nothing if absent).
+read_pid() {
+  [ -s "$1" ] && tr -dc '0-9' <"$1" || true
+}
+
+# pid_running PIDFILE PATTERN: true if PIDFILE names a live process whose command line contains
+# PATTERN (guards against a stale pid file whose pid was reused by something else).
+pid_running() {
+  local pidfile="$1" pattern="$2" pid
+  pid="$(read_pid "$pidfile")"
+  [ -n "$pid" ] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$pattern"
+}
+
+# port_open HOST PORT: true if something accepts TCP connections there.
+port_open() {
+  (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# require_free_port PORT...: fail if another process already listens on 127.0.0.1:PORT.
+require_free_port() {
+  local port
+  for port in "$@"; do
+    if port_open 127.0.0.1 "$port"; then
+      local who
+      who="$(ss -ltnpH "sport = :$port" 2>/dev/null | sed -n 's/.*users:((\(.*\)))/\1/p' | head -1)"
+      die "port 127.0.0.1:$port is already taken by another process${who:+ ($who)}; stop it first"
+    fi
+  done
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: run COMMAND every half second until it succeeds.
+# Returns 1 after SECONDS; also returns 1 early if $WAIT_PIDFILE is set and that process died.
+wait_for() {
+  local timeout="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    if [ -n "${WAIT_PIDFILE:-}" ]; then
+      local pid
+      pid="$(read_pid "$WAIT_PIDFILE")"
+      if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+        warn "process exited while waiting for $what"
+        return 1
+      fi
+    fi
+    sleep 0.5
+  done
+  warn "timed out after ${timeout}s waiting for $what"
+  return 1
+}
+
+# stop_pid PIDFILE PATTERN NAME [TIMEOUT]: SIGTERM, wait up to TIMEOUT seconds (default 30),
+# then SIGKILL. Idempotent: a missing or stale pid file is cleaned up and reported.
+stop_pid() {
+  local pidfile="$1" pattern="$2" name="$3" timeout="${4:-30}" pid
+  if ! pid_running "$pidfile" "$pattern"; then
+    rm -f "$pidfile"
+    say "$name is not running"
+    return 0
+  fi
+  pid="$(read_pid "$pidfile")"
+  local t0
+  t0="$(now_s)"
+  say "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + timeout))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    warn "$name did not stop within ${timeout}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$pidfile"
+  say "$name stopped ($(elapsed "$t0")s)"
+}
+
+# show_log_tail FILE [LINES]: print the end of a log to stderr, for failures.
+show_log_tail() {
+  local file="$1" lines="${2:-40}"
+  if [ -f "$file" ]; then
+    warn "---- last $lines lines of $file ----"
+    tail -n "$lines" "$file" >&2 || true
+    warn "----"
+  else
+    warn "(no log file at $file)"
+  fi
+}
+
+# render_template SRC DEST: copy SRC to DEST replacing @STATE@ and @ROOT@ with absolute paths.
+render_template() {
+  local src="$1" dest="$2" esc_state esc_root
+  esc_state="$(printf '%s' "$STATE_DIR" | sed 's/[&|\\]/\\&/g')"
+  esc_root="$(printf '%s' "$ROOT" | sed 's/[&|\\]/\\&/g')"
+  sed -e "s|@STATE@|$esc_state|g" -e "s|@ROOT@|$esc_root|g" "$src" >"$dest.tmp"
+  mv "$dest.tmp" "$dest"
+}
+
+# usage_dispatch ARG: standard {start|stop|status|restart} dispatcher for a service script that
+# defines do_start, do_stop and do_status.
+usage_dispatch() {
+  case "${1:-}" in
+    start) do_start ;;
+    stop) do_stop ;;
+    status) do_status ;;
+    restart)
+      do_stop
+      do_start
+      ;;
+    *)
+      echo "usage: $0 {start|stop|status|restart}" >&2
+      exit 2
+      ;;
+  esac
+}

@@ -1,0 +1,7 @@
+"""``python -m hotline_capacity staffing ...``: the same as ``hotline staffing ...``."""
+
+import sys
+
+from hotline_capacity.cli import main
+
+sys.exit(main())
