@@ -1,0 +1,108 @@
+"""`hotline simulate`: play the telephony provider for one evening."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sys
+from datetime import date, datetime
+
+from hotline_simulator import evening
+from hotline_simulator.live import retime
+from hotline_simulator.model import SimulationConfig, evening_rng, simulate_evening
+from hotline_simulator.post import PostOptions, make_client, post_events, to_ndjson
+from hotline_simulator.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "simulate",
+        help="post a simulated evening of calls to ingest, as the telephony provider would",
+        description=(
+            "Simulate one evening of the hotline (Sun-Thu 18:30-22:00 Europe/Copenhagen, plus "
+            "calls just before and after) and post its call events to ingest's /v1/events. "
+            "By default the events carry the simulated evening's own times and are posted as "
+            "fast as possible; --speed paces them; --live stamps them relative to now."
+        ),
+    )
+    parser.add_argument(
+        "--url", help="ingest base URL (default: HOTLINE_INGEST_URL or http://127.0.0.1:8080)"
+    )
+    parser.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="evening to simulate, YYYY-MM-DD (default: the most recent opening day)",
+    )
+    parser.add_argument(
+        "--rate", type=float, help="calls per hour at the peak of an average evening (default 50)"
+    )
+    parser.add_argument("--agents", type=int, help="agents on shift, 1-19 (default 5)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="random seed; the same seed and date give the same events (default: random, logged)",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        help="simulated seconds per real second; 0 = no pacing (default 0, or 1 with --live)",
+    )
+    parser.add_argument("--duration", type=float, help="stop after this many real seconds")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="stamp events relative to now and post each when it is due",
+    )
+    parser.add_argument("--batch-size", type=int, help="events per request at most (default 200)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write the events as NDJSON to stdout instead of posting",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    httpx_log = logging.getLogger("httpx")
+    if httpx_log.level == logging.NOTSET and logging.getLogger().level > logging.DEBUG:
+        # One INFO line per request drowns the simulator's own log; -v still shows them.
+        httpx_log.setLevel(logging.WARNING)
+    day: date = args.date or evening.most_recent_opening_day(datetime.now(evening.TZ).date())
+    seed: int = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    speed: float = args.speed if args.speed is not None else (1.0 if args.live else 0.0)
+    if args.live and speed <= 0:
+        log.error("--live needs a positive --speed")
+        return 2
+    try:
+        options = PostOptions(
+            url=args.url or settings.ingest_url,
+            speed=1.0 if args.live else speed,  # live timestamps already run `speed` times faster
+            duration_s=args.duration,
+            batch_size=args.batch_size or settings.simulator_batch_size,
+            max_retries=settings.simulator_max_retries,
+            max_retry_wait_s=settings.simulator_max_retry_wait_s,
+        )
+        config = SimulationConfig(
+            peak_per_hour=args.rate if args.rate is not None else settings.simulator_peak_per_hour,
+            agents=args.agents if args.agents is not None else settings.simulator_agents,
+        )
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
+    events = simulate_evening(day, config, evening_rng(seed, day))
+    log.info("simulated %s (seed %d): %d events", day.isoformat(), seed, len(events))
+    if args.live:
+        events = retime(events, datetime.now(evening.TZ), speed)
+    if args.dry_run:
+        sys.stdout.buffer.write(to_ndjson(events))
+        sys.stdout.flush()
+        return 0
+    log.info("posting to %s at speed %g", options.url, options.speed)
+    with make_client(settings.simulator_timeout_s) as client:
+        report = post_events(events, client, options)
+    sys.stdout.write(report.summary() + "\n")
+    return 1 if report.failed else 0

@@ -1,0 +1,22 @@
+"""Settings of the simulator, from `HOTLINE_*` environment variables.
+
+Examples: `HOTLINE_INGEST_URL`, `HOTLINE_SIMULATOR_BATCH_SIZE`, `HOTLINE_SIMULATOR_MAX_RETRIES`.
+Command-line options override them.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", frozen=True)
+
+    ingest_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://")
+    simulator_batch_size: int = Field(default=200, gt=0, le=10_000)
+    simulator_max_retries: int = Field(default=5, ge=0, le=100)
+    simulator_max_retry_wait_s: float = Field(default=30.0, gt=0)
+    simulator_timeout_s: float = Field(default=10.0, gt=0)
+    simulator_peak_per_hour: float = Field(default=50.0, ge=0)
+    simulator_agents: int = Field(default=5, ge=1, le=19)
