@@ -1,0 +1,82 @@
+"""Faust wiring: raw topic -> enrich -> enriched topic, rejects -> dead-letter topic.
+
+Every Faust setting comes from our `Settings`; `env={}` stops Faust from reading its own
+environment variables (`BROKER_URL`, ...), so one system owns the configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import faust
+from mode.supervisors import CrashingSupervisor
+from prometheus_client import CollectorRegistry
+
+from hotline_enrich.enrichment import EnrichmentContext
+from hotline_enrich.handler import Outcome, Outputs, RawEventHandler
+from hotline_enrich.metrics import EnrichMetrics
+from hotline_enrich.settings import Settings
+
+AGENT_NAME = "enrich"
+
+
+def kafka_outputs(settings: Settings) -> Callable[[faust.App], Outputs]:
+    def build(app: faust.App) -> Outputs:
+        return Outputs(
+            enriched=_bytes_topic(app, settings.enriched_topic, settings.topic_partitions),
+            dead_letter=_bytes_topic(app, settings.dead_letter_topic, 1),
+        )
+
+    return build
+
+
+def _bytes_topic(app: faust.App, name: str, partitions: int) -> Any:
+    return app.topic(
+        name, key_serializer="raw", value_serializer="raw", partitions=partitions, internal=False
+    )
+
+
+def create_app(
+    settings: Settings,
+    ctx: EnrichmentContext,
+    *,
+    metrics: EnrichMetrics | None = None,
+    outputs: Callable[[faust.App], Outputs] | None = None,
+) -> faust.App:
+    """The Faust app; `outputs` replaces the Kafka output topics (tests pass in-memory ones)."""
+    app = faust.App(
+        settings.app_id,
+        env={},
+        autodiscover=False,
+        broker=f"kafka://{settings.kafka.bootstrap_servers}",
+        broker_client_id=f"{settings.kafka.client_id_prefix}-enrich",
+        store=settings.store,
+        datadir=str(settings.state_dir),
+        web_enabled=True,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        topic_replication_factor=settings.topic_replication_factor,
+        topic_partitions=settings.topic_partitions,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        processing_guarantee="at_least_once",
+        key_serializer="raw",
+        value_serializer="raw",
+        worker_redirect_stdouts=False,
+    )
+    handler = RawEventHandler(
+        ctx,
+        (outputs or kafka_outputs(settings))(app),
+        metrics or EnrichMetrics(CollectorRegistry()),
+    )
+    raw = _bytes_topic(app, settings.raw_topic, settings.topic_partitions)
+
+    @app.agent(raw, name=AGENT_NAME, supervisor_strategy=CrashingSupervisor)
+    async def enrich_events(stream: Any) -> AsyncIterator[Outcome]:
+        # noack(): an event is acked by the delivery callback, never by the loop moving on.
+        async for event in stream.noack().events():
+            yield await handler.handle(event)
+
+    return app

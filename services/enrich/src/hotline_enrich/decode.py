@@ -1,0 +1,27 @@
+"""Raw bytes -> CallEvent, or the reason they are not one (shared by the CLI and the agent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from hotline_schemas import CallEvent
+from hotline_schemas.validation import error_items, reason
+
+
+@dataclass(frozen=True)
+class Rejection:
+    reason: str
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def decode_event(raw: bytes | str) -> CallEvent | Rejection:
+    """Parse and validate one payload; never raises for bad input."""
+    try:
+        return CallEvent.model_validate_json(raw)
+    except ValidationError as exc:
+        items = error_items(exc)
+        if any(item["type"] == "json_invalid" for item in items):
+            return Rejection(reason=f"invalid JSON: {reason(exc)}", errors=items)
+        return Rejection(reason=reason(exc), errors=items)

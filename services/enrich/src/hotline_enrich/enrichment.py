@@ -1,0 +1,57 @@
+"""Enrichment: a pure function of (event, reference data, configuration)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hotline_enrich.hours import OpeningSchedule, is_open
+from hotline_enrich.pseudonym import caller_key
+from hotline_enrich.reference import PostcodeTable
+from hotline_enrich.taxonomy import Taxonomy, classify
+from hotline_schemas import CallEvent, EnrichedEvent
+
+
+@dataclass(frozen=True)
+class EnrichmentContext:
+    """Everything enrichment reads besides the event; built once at start-up."""
+
+    postcodes: PostcodeTable
+    schedule: OpeningSchedule
+    taxonomy: Taxonomy
+    secret: bytes = field(repr=False)
+
+
+def enrich(event: CallEvent, ctx: EnrichmentContext, enriched_at: datetime) -> EnrichedEvent:
+    """The enriched form of one event.
+
+    `within_hours` is decided at this event's `occurred_at`; a call's own decision (at its
+    `offered` time) belongs to the call record.
+    """
+    place = ctx.postcodes.lookup(event.caller_postcode)
+    topic = classify(ctx.taxonomy, event.wrap_up_code, event.ivr_choice)
+    return EnrichedEvent(
+        schema_version=1,
+        event_id=event.event_id,
+        call_id=event.call_id,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        line=event.line,
+        caller_key=caller_key(ctx.secret, event.caller_number),
+        caller_postcode=event.caller_postcode,
+        postcode_known=place.known,
+        municipality_code=place.code,
+        municipality_name=place.name,
+        municipality_candidates=list(place.candidates),
+        municipality_ambiguous=place.ambiguous,
+        in_catchment=place.in_catchment,
+        ivr_choice=event.ivr_choice,
+        wrap_up_code=event.wrap_up_code,
+        agent_id=event.agent_id,
+        queue=event.queue,
+        topic=topic.topic,
+        topic_source=topic.source,
+        in_scope=topic.in_scope,
+        within_hours=is_open(ctx.schedule, event.occurred_at),
+        enriched_at=enriched_at,
+    )

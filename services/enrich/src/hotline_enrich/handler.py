@@ -1,0 +1,114 @@
+"""One raw Kafka event in, one message out (enriched, or a dead letter), acked on delivery.
+
+Framework glue kept apart from `app.py` so the ack rule is in one place: the source event is
+acked only from the producer's delivery callback, i.e. after Kafka acknowledged the output
+(`acks=all`). The agent iterates a `noack()` stream, so an exception never acks an event, and
+produces are not awaited one by one: the producer can batch while offsets stay safe, because
+Faust commits only up to the first offset that is not acked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, NamedTuple
+
+from hotline_enrich.decode import Rejection, decode_event
+from hotline_enrich.enrichment import EnrichmentContext, enrich
+from hotline_enrich.metrics import EnrichMetrics
+from hotline_schemas import DeadLetter
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryFailedError(RuntimeError):
+    """Kafka did not acknowledge an output; its source offset was never acked."""
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where results go: Kafka topics in production, in-memory Faust channels in tests."""
+
+    enriched: Any  # faust.ChannelT (Faust ships no type information)
+    dead_letter: Any
+
+
+class Outcome(NamedTuple):
+    kind: Literal["enriched", "dead_letter"]
+    key: bytes | None
+    value: bytes
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RawEventHandler:
+    def __init__(
+        self,
+        ctx: EnrichmentContext,
+        outputs: Outputs,
+        metrics: EnrichMetrics,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.ctx = ctx
+        self.outputs = outputs
+        self.metrics = metrics
+        self.clock = clock
+        self.failure: BaseException | None = None
+
+    def outcome(self, key: bytes | None, value: Any, source: Any) -> Outcome:
+        """Decide what to produce for one raw message (`source` is its faust Message)."""
+        raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
+        now = self.clock()
+        decoded = decode_event(raw)
+        if isinstance(decoded, Rejection):
+            letter = DeadLetter(
+                stage="enrich",
+                reason=decoded.reason,
+                errors=decoded.errors,
+                payload=raw.decode("utf-8", errors="replace"),
+                source_topic=source.topic,
+                source_partition=source.partition,
+                source_offset=source.offset,
+                rejected_at=now,
+            )
+            return Outcome("dead_letter", key, letter.model_dump_json().encode())
+        enriched = enrich(decoded, self.ctx, now)
+        self.metrics.by_dimension.labels(
+            municipality=str(enriched.municipality_code or "none"), topic=enriched.topic
+        ).inc()
+        self.metrics.event_age.observe(max(0.0, (now - decoded.occurred_at).total_seconds()))
+        return Outcome("enriched", decoded.call_id.encode(), enriched.model_dump_json().encode())
+
+    async def handle(self, event: Any) -> Outcome:
+        """Produce the outcome of one faust Event; ack the event once Kafka has it."""
+        if self.failure is not None:
+            raise DeliveryFailedError("an earlier produce failed") from self.failure
+        started = time.perf_counter()
+        self.metrics.consumed.inc()
+        result = self.outcome(event.key, event.value, event.message)
+        channel = self.outputs.enriched if result.kind == "enriched" else self.outputs.dead_letter
+        counter = self.metrics.enriched if result.kind == "enriched" else self.metrics.dead_lettered
+
+        def delivered(_: Any) -> None:
+            counter.inc()
+            event.ack()
+
+        fut = await channel.send(key=result.key, value=result.value, callback=delivered)
+        fut.add_done_callback(self._check_delivery)
+        self.metrics.processing.observe(time.perf_counter() - started)
+        return result
+
+    def _check_delivery(self, fut: asyncio.Future[Any]) -> None:
+        if fut.cancelled() or fut.exception() is None:
+            return
+        # The next event raises DeliveryFailedError and the crashing supervisor stops the
+        # worker; on restart the unacked offsets are consumed again.
+        self.failure = fut.exception()
+        self.metrics.produce_failures.inc()
+        log.error("produce failed; stopping so the event is consumed again: %r", self.failure)

@@ -1,0 +1,90 @@
+"""Settings of the enrich service, from environment variables.
+
+Options of this service are `HOTLINE_ENRICH_<FIELD>` (e.g. `HOTLINE_ENRICH_RAW_TOPIC`,
+`HOTLINE_ENRICH_METRICS_PORT`); what every service shares keeps one name everywhere:
+`HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_PSEUDONYM_SECRET`, `HOTLINE_DEV`.
+
+The pseudonym secret is required. For local runs set `HOTLINE_DEV=true` instead: a fixed,
+publicly known development secret is then used and a warning is logged at start-up. Never use
+dev mode with real caller numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hotline_schemas import topics
+from hotline_schemas.config import KafkaConnection
+
+DEV_SECRET = "dev-only-secret-not-for-real-numbers"  # noqa: S105 - deliberately public
+MIN_SECRET_LENGTH = 16
+_RAW_DLQ = topics.RAW.dead_letter or f"{topics.RAW.name}.dlq"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_ENRICH_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+    )
+
+    kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
+    dev: bool = Field(
+        default=False,
+        validation_alias="HOTLINE_DEV",
+        description="Allow the public development secret.",
+    )
+    pseudonym_secret: SecretStr | None = Field(
+        default=None, validation_alias="HOTLINE_PSEUDONYM_SECRET"
+    )
+    schedule_file: Path | None = None
+    taxonomy_file: Path | None = None
+
+    app_id: str = Field(default="hotline-enrich", min_length=1)
+    raw_topic: str = Field(default=topics.RAW.name, min_length=1)
+    enriched_topic: str = Field(default=topics.ENRICHED.name, min_length=1)
+    dead_letter_topic: str = Field(default=_RAW_DLQ, min_length=1)
+    topic_partitions: int = Field(default=topics.RAW.partitions, gt=0)
+    topic_replication_factor: int = Field(default=1, gt=0)
+
+    store: str = "memory://"
+    state_dir: Path = Path(".state/enrich")
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=6066, ge=0, lt=65536)
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9466, ge=0, lt=65536)
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _secret_is_set(self) -> Self:
+        secret = self.pseudonym_secret
+        if secret is None:
+            if not self.dev:
+                raise ValueError(
+                    "HOTLINE_PSEUDONYM_SECRET is required "
+                    "(or set HOTLINE_DEV=true to use the public development secret)"
+                )
+        elif len(secret.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(f"HOTLINE_PSEUDONYM_SECRET must be at least {MIN_SECRET_LENGTH} chars")
+        return self
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.pseudonym_secret is None
+
+    def secret_bytes(self) -> bytes:
+        if self.pseudonym_secret is None:
+            return DEV_SECRET.encode()
+        return self.pseudonym_secret.get_secret_value().encode()
+
+
+def load_settings() -> Settings | None:
+    """Settings from the environment, or None after logging why they are invalid."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        logging.getLogger(__name__).error("invalid enrich settings: %s", exc)
+        return None

@@ -1,0 +1,141 @@
+"""Fixtures of the ingest tests: event factory, settings, the app, a consumer of real topics.
+
+kafka-python 3.0.12 calls the deprecated importlib.resources.read_text at import, which
+filterwarnings=error turns into a failure: kafka (and the app, which imports it) are imported
+inside fixtures, and the test modules using them ignore that one warning (`KAFKA_IMPORT`).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from hotline_ingest.settings import Settings
+
+EventFactory = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def make_event() -> EventFactory:
+    def make(n: int = 1, call: str = "call-1", **changes: Any) -> dict[str, Any]:
+        base: dict[str, Any] = {
+            "schema_version": 1,
+            "event_id": f"evt-{n}",
+            "call_id": call,
+            "type": "offered",
+            "occurred_at": "2013-01-07T19:00:00+01:00",
+            "line": "+4570200000",
+            "caller_number": "+4586123456",
+            "caller_postcode": "8000",
+        }
+        base.update(changes)
+        return base
+
+    return make
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def unreachable_settings() -> Settings:
+    """Kafka at a port nobody listens on, with short timeouts so every wait is bounded."""
+    return Settings(
+        kafka={"bootstrap_servers": f"127.0.0.1:{_closed_port()}"},
+        connect_timeout_seconds=0.5,
+        reconnect_backoff_seconds=0.5,
+        produce_timeout_seconds=2.0,
+        retry_after_seconds=7,
+    )
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan running, and an HTTP client talking to it in-process.
+
+    (Starlette's TestClient now warns about httpx, and warnings are errors here.)
+    """
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ingest") as client:
+            yield client
+
+
+def _serve(settings: Settings) -> Any:
+    from hotline_ingest.app import create_app
+
+    return serving(create_app(settings, registry=CollectorRegistry()))
+
+
+@pytest.fixture
+def serve() -> Callable[[Settings], Any]:
+    """`async with serve(settings) as client:` the app built from these settings."""
+    return _serve
+
+
+@pytest.fixture
+async def unreachable_client(unreachable_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with _serve(unreachable_settings) as client:
+        yield client
+
+
+@pytest.fixture
+def kafka_settings(kafka_bootstrap: str, make_topics: Any, unique_name: str) -> Settings:
+    raw, dlq = make_topics(f"{unique_name}.raw", f"{unique_name}.dlq", partitions=3)
+    return Settings(
+        kafka={"bootstrap_servers": kafka_bootstrap},
+        raw_topic=raw,
+        dead_letter_topic=dlq,
+        produce_timeout_seconds=10.0,
+    )
+
+
+@pytest.fixture
+async def kafka_client(kafka_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with _serve(kafka_settings) as client:
+        yield client
+
+
+Consume = Callable[[str, int], list[Any]]
+
+
+@pytest.fixture
+def consume(kafka_bootstrap: str) -> Consume:
+    """Read exactly `count` records from a topic (from the beginning), bounded by 20 s."""
+
+    def read(topic: str, count: int) -> list[Any]:
+        from kafka import KafkaConsumer, TopicPartition
+
+        # No consumer group: assigning every partition directly skips a slow rebalance.
+        consumer = KafkaConsumer(
+            bootstrap_servers=kafka_bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
+        consumer.assign([TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)])
+        records: list[Any] = []
+        deadline = time.monotonic() + 20
+        try:
+            while len(records) < count and time.monotonic() < deadline:
+                for batch in consumer.poll(timeout_ms=500).values():
+                    records.extend(batch)
+            # Anything beyond `count` would be a duplicate or a stray record: look briefly.
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+        finally:
+            consumer.close()
+        return records
+
+    return read
