@@ -1,0 +1,630 @@
+"""The production manifests agree with each other and with the services.
+
+No Docker engine or cluster runs here, so nothing is started: the manifests are parsed and
+cross-checked (compose against k8s, both against each service's Settings class and the topic
+registry, Prometheus targets against compose, Alertmanager routing), and `promtool check config`
+runs on the containers' Prometheus config.
+"""
+
+from __future__ import annotations
+
+import importlib
+import posixpath
+import re
+import shutil
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from hotline_cli.main import build_parser
+from hotline_enrich.settings import MIN_SECRET_LENGTH
+from hotline_schemas import topics
+
+DEPLOY = Path(__file__).resolve().parents[1]
+REPO = DEPLOY.parent
+COMPOSE_DIR = DEPLOY / "compose"
+K8S = DEPLOY / "k8s"
+SECRET_TEMPLATE = K8S / "secret.example.yaml"
+ALERTMANAGER = DEPLOY / "alertmanager" / "alertmanager.yml"
+DOCKERFILE = DEPLOY / "docker" / "Dockerfile"
+
+# The port table of the README and the design: container ports of each service.
+PORTS: dict[str, set[int]] = {
+    "ingest": {8080},
+    "enrich": {6066, 9466},
+    "sink": {9465},
+    "board": {8090},
+    "kafka": {9092},
+    "clickhouse": {9000, 8123},
+    "prometheus": {9090},
+    "alertmanager": {9093},
+    "grafana": {3000},
+}
+METRICS_PORT = {"ingest": 8080, "enrich": 9466, "sink": 9465, "board": 8090}
+PIPELINE = ("ingest", "enrich", "sink", "board")
+JOBS = ("migrate", "topics")
+INFRA = ("kafka", "clickhouse", "prometheus", "alertmanager", "grafana")
+# Names that hold a secret: never a literal value in a manifest.
+SECRET_NAME = re.compile(r"SECRET|PASSWORD")
+INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[?-][^}]*)?\}")
+
+# Which Settings class reads each hotline container's environment. `board` has none yet.
+SETTINGS = {
+    "ingest": "hotline_ingest.settings",
+    "enrich": "hotline_enrich.settings",
+    "sink": "hotline_sink.settings",
+    "migrate": "hotline_sink.settings",
+    "topics": "hotline_cli.settings",
+}
+# (host field, port field, port) that must bind all interfaces inside a container.
+BINDS = {
+    "ingest": [("host", "port", 8080)],
+    "enrich": [("web_host", "web_port", 6066), ("metrics_host", "metrics_port", 9466)],
+    "sink": [("metrics_host", "metrics_port", 9465)],
+}
+# Allowed to differ between one-broker compose and the three-broker cluster.
+DIFFERS_BY_DESIGN = {"HOTLINE_ENRICH_TOPIC_REPLICATION_FACTOR"}
+
+
+def _docs(path: Path) -> list[Any]:
+    with path.open(encoding="utf-8") as handle:
+        return [doc for doc in yaml.safe_load_all(handle) if doc is not None]
+
+
+def _yaml_files() -> list[Path]:
+    roots = [COMPOSE_DIR, K8S, DEPLOY / "alertmanager", DEPLOY / "grafana" / "provisioning"]
+    return sorted(p for root in roots for p in root.rglob("*") if p.suffix in {".yml", ".yaml"})
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    (doc,) = _docs(COMPOSE_DIR / "compose.yaml")
+    services: dict[str, Any] = doc["services"]
+    return services
+
+
+@pytest.fixture(scope="module")
+def k8s() -> list[dict[str, Any]]:
+    return [doc for path in sorted(K8S.glob("*.yaml")) for doc in _docs(path)]
+
+
+@pytest.fixture(scope="module")
+def secret() -> dict[str, Any]:
+    (doc,) = _docs(SECRET_TEMPLATE)
+    assert doc["kind"] == "Secret"
+    return doc  # type: ignore[no-any-return]
+
+
+def _objects(k8s: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in k8s if o["kind"] == kind}
+
+
+def _containers(workload: dict[str, Any], init: bool = True) -> Iterator[dict[str, Any]]:
+    spec = workload["spec"]["template"]["spec"]
+    yield from spec.get("initContainers", []) if init else []
+    yield from spec["containers"]
+
+
+def _pod_labels(workload: dict[str, Any]) -> dict[str, str]:
+    labels: dict[str, str] = workload["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+def _compose_ports(service: dict[str, Any]) -> set[int]:
+    published = {int(str(p).rsplit(":", 1)[-1]) for p in service.get("ports", [])}
+    return published | {int(p) for p in service.get("expose", [])}
+
+
+def _compose_env(service: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in service.get("environment", {}).items()}
+
+
+def _k8s_env(k8s: list[dict[str, Any]], container: dict[str, Any]) -> dict[str, str]:
+    """Every variable a container gets: ConfigMaps via envFrom, then env (secrets as `<secret>`)."""
+    maps = _objects(k8s, "ConfigMap")
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        assert "configMapRef" in source, f"{container['name']}: envFrom only for ConfigMaps"
+        env.update(maps[source["configMapRef"]["name"]]["data"])
+    for var in container.get("env", []):
+        ref = var.get("valueFrom", {}).get("secretKeyRef")
+        env[var["name"]] = "<secret>" if ref else str(var["value"])
+    return env
+
+
+def _k8s_hotline_containers(k8s: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The hotline containers by compose service name (migrate is the sink's initContainer)."""
+    found: dict[str, dict[str, Any]] = {}
+    for kind in ("Deployment", "Job"):
+        for workload in _objects(k8s, kind).values():
+            for container in _containers(workload):
+                assert container["name"] not in found, f"two containers named {container['name']}"
+                found[container["name"]] = container
+    return found
+
+
+def _settings_env_names(module: str) -> set[str]:
+    """The variables a Settings class reads: its env_prefix + field, or the field's alias."""
+    settings = importlib.import_module(module).Settings
+    prefix = settings.model_config.get("env_prefix", "")
+    delimiter = settings.model_config.get("env_nested_delimiter") or "__"
+    names = set()
+    for field, info in settings.model_fields.items():
+        alias = info.validation_alias
+        assert alias is None or isinstance(alias, str), f"{module}.{field}: unsupported alias"
+        base = (alias or f"{prefix}{field}").upper()
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            names |= {f"{base}{delimiter}{sub}".upper() for sub in kind.model_fields}
+        else:
+            names.add(base)
+    return names
+
+
+def _memory_mib(quantity: str) -> float:
+    units = {
+        "Ki": 1 / 1024,
+        "Mi": 1,
+        "Gi": 1024,
+        "K": 1e3 / 2**20,
+        "M": 1e6 / 2**20,
+        "G": 1e9 / 2**20,
+    }
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([KMG]i?)?", quantity)
+    assert match, f"unreadable memory quantity {quantity!r}"
+    return float(match[1]) * units[match[2]] if match[2] else float(match[1]) / 2**20
+
+
+# --- every file ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: str(p.relative_to(DEPLOY)))
+def test_every_manifest_parses_into_mappings(path: Path) -> None:
+    docs = _docs(path)
+    assert docs, f"{path} is empty"
+    assert all(isinstance(doc, dict) for doc in docs), path
+
+
+def test_k8s_objects_live_in_the_hotline_namespace(k8s: list[dict[str, Any]]) -> None:
+    for obj in k8s:
+        if obj["kind"] == "Namespace":
+            assert obj["metadata"]["name"] == "hotline"
+        elif obj["kind"] != "Kustomization":
+            assert obj["metadata"].get("namespace") == "hotline", obj["metadata"]["name"]
+
+
+def test_kustomization_applies_everything_but_the_secret_template() -> None:
+    (kustomization,) = _docs(K8S / "kustomization.yaml")
+    expected = {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml", SECRET_TEMPLATE.name}
+    assert set(kustomization["resources"]) == expected
+
+
+# --- compose ---------------------------------------------------------------------------------
+
+
+def test_compose_has_every_service(compose: dict[str, Any]) -> None:
+    assert set(compose) == set(PIPELINE + JOBS + INFRA)
+
+
+@pytest.mark.parametrize("name", PIPELINE + INFRA)
+def test_compose_service_has_a_healthcheck_on_its_own_port(
+    compose: dict[str, Any], name: str
+) -> None:
+    check = compose[name].get("healthcheck")
+    assert check, f"{name} has no healthcheck"
+    assert check.get("test"), f"{name} has an empty healthcheck"
+    command = " ".join(check["test"]) if isinstance(check["test"], list) else check["test"]
+    if name in (*PIPELINE, "prometheus", "alertmanager", "grafana"):
+        (port,) = {int(p) for p in re.findall(r"https?://[\w.]+:(\d+)/", command)}
+        assert port in PORTS[name], f"{name} healthcheck probes port {port}"
+
+
+def test_compose_http_healthchecks_use_the_health_endpoints(compose: dict[str, Any]) -> None:
+    assert "/readyz" in " ".join(compose["ingest"]["healthcheck"]["test"])
+    assert "/healthz" in " ".join(compose["board"]["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("name", PIPELINE + INFRA)
+def test_compose_ports_match_the_port_table(compose: dict[str, Any], name: str) -> None:
+    assert _compose_ports(compose[name]) == PORTS[name]
+
+
+def test_compose_jobs_are_one_shot_and_gate_the_pipeline(compose: dict[str, Any]) -> None:
+    for job in JOBS:
+        assert compose[job].get("restart") == "no", job
+        assert "healthcheck" not in compose[job]
+    assert compose["migrate"]["depends_on"]["clickhouse"]["condition"] == "service_healthy"
+    assert compose["topics"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    gates = {"ingest": {"topics"}, "enrich": {"topics"}, "sink": {"topics", "migrate"}}
+    for service, jobs in gates.items():
+        for job in jobs:
+            condition = compose[service]["depends_on"][job]["condition"]
+            assert condition == "service_completed_successfully", (service, job)
+
+
+def test_compose_runs_one_image_with_hotline_subcommands(compose: dict[str, Any]) -> None:
+    (image,) = {compose[name]["image"] for name in PIPELINE + JOBS}
+    assert image == "hotline:local"
+    build = compose["ingest"]["build"]
+    assert (COMPOSE_DIR / build["context"]).resolve() == REPO
+    assert (REPO / build["dockerfile"]).resolve() == DOCKERFILE
+    assert [compose[name]["command"][0] for name in PIPELINE + JOBS] == [*PIPELINE, *JOBS]
+    assert compose["topics"]["command"][:2] == ["topics", "create"]
+
+
+def test_manifest_commands_exist_in_the_hotline_command(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if a.dest == "command"]
+    assert isinstance(sub.choices, dict)
+    used = {compose[name]["command"][0] for name in PIPELINE + JOBS}
+    used |= {c["args"][0] for c in _k8s_hotline_containers(k8s).values()}
+    # The board is being built; once `hotline board` exists this covers it too.
+    assert used - set(sub.choices) <= {"board"}
+
+
+def test_compose_secrets_come_from_env_file_and_are_required(compose: dict[str, Any]) -> None:
+    example = (COMPOSE_DIR / ".env.example").read_text(encoding="utf-8")
+    listed = dict(
+        line.split("=", 1) for line in example.splitlines() if line and not line.startswith("#")
+    )
+    assert all(value == "" for value in listed.values()), "no values in .env.example"
+    referenced = set()
+    for name, service in compose.items():
+        for key, value in _compose_env(service).items():
+            refs = INTERPOLATION.findall(value)
+            referenced |= {ref for ref, _ in refs}
+            assert all(mode.startswith(":?") for _, mode in refs), f"{name}.{key} has a default"
+            if SECRET_NAME.search(key):
+                assert refs, f"{name}.{key} is a literal secret"
+    assert referenced == set(listed)
+
+
+# --- compose against k8s and the services' settings --------------------------------------------
+
+
+@pytest.mark.parametrize("name", PIPELINE + JOBS)
+def test_compose_and_k8s_give_a_service_the_same_settings(
+    compose: dict[str, Any], k8s: list[dict[str, Any]], name: str
+) -> None:
+    in_compose = _compose_env(compose[name])
+    in_k8s = _k8s_env(k8s, _k8s_hotline_containers(k8s)[name])
+    assert set(in_compose) == set(in_k8s)
+    for key, value in in_compose.items():
+        if INTERPOLATION.search(value):
+            assert in_k8s[key] == "<secret>", f"{key} must come from the Secret in k8s"
+        elif key not in DIFFERS_BY_DESIGN:
+            assert in_k8s[key] == value, key
+
+
+def test_every_configmap_and_secret_key_is_used_by_compose(
+    compose: dict[str, Any], k8s: list[dict[str, Any]], secret: dict[str, Any]
+) -> None:
+    compose_names = {
+        k for s in compose.values() for k in _compose_env(s) if k.startswith("HOTLINE")
+    }
+    maps = [m for n, m in _objects(k8s, "ConfigMap").items() if n.startswith("hotline-")]
+    k8s_names = {k for m in maps for k in m["data"]} | set(secret["stringData"])
+    assert k8s_names <= compose_names
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
+def test_compose_env_builds_the_services_settings(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    env = _compose_env(compose[name])
+    unknown = {k for k in env if k.startswith("HOTLINE_")} - _settings_env_names(SETTINGS[name])
+    assert not unknown, f"{name} does not read {sorted(unknown)}"
+    for key, value in env.items():
+        monkeypatch.setenv(key, INTERPOLATION.sub("s" * 32, value))
+    settings = importlib.import_module(SETTINGS[name]).Settings()
+    for host, port, expected in BINDS.get(name, []):
+        assert getattr(settings, host) == "0.0.0.0", f"{name} binds {host} to loopback"
+        assert getattr(settings, port) == expected
+
+
+def test_only_enrich_holds_the_pseudonym_secret(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    key = "HOTLINE_PSEUDONYM_SECRET"
+    assert {n for n, s in compose.items() if key in _compose_env(s)} == {"enrich"}
+    holders = {n for n, c in _k8s_hotline_containers(k8s).items() if key in _k8s_env(k8s, c)}
+    assert holders == {"enrich"}
+
+
+def test_secret_template_holds_only_placeholders(
+    k8s: list[dict[str, Any]], secret: dict[str, Any]
+) -> None:
+    assert "data" not in secret, "base64 data would hide real values"
+    assert set(secret["stringData"].values()) == {"CHANGE-ME"}
+    # An unedited template must make enrich refuse to start, not run with a public key.
+    assert len(secret["stringData"]["HOTLINE_PSEUDONYM_SECRET"]) < MIN_SECRET_LENGTH
+    refs = {
+        (var["valueFrom"]["secretKeyRef"]["name"], var["valueFrom"]["secretKeyRef"]["key"])
+        for kind in ("Deployment", "StatefulSet", "Job")
+        for workload in _objects(k8s, kind).values()
+        for container in _containers(workload)
+        for var in container.get("env", [])
+        if "secretKeyRef" in var.get("valueFrom", {})
+    }
+    assert refs == {(secret["metadata"]["name"], key) for key in secret["stringData"]}
+    for workload in [o for o in k8s if o["kind"] in {"Deployment", "StatefulSet", "Job"}]:
+        for container in _containers(workload):
+            for var in container.get("env", []):
+                assert not (SECRET_NAME.search(var["name"]) and "value" in var), var["name"]
+
+
+# --- k8s workloads ------------------------------------------------------------------------------
+
+
+def test_k8s_pipeline_deployments(k8s: list[dict[str, Any]]) -> None:
+    deployments = _objects(k8s, "Deployment")
+    assert set(deployments) == set(PIPELINE)
+    (image,) = {c["image"] for c in _k8s_hotline_containers(k8s).values()}
+    assert image.startswith("hotline:")
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "Job"])
+def test_k8s_containers_have_probes_and_memory_limits(k8s: list[dict[str, Any]], kind: str) -> None:
+    for name, workload in _objects(k8s, kind).items():
+        for container in _containers(workload):
+            limit = container.get("resources", {}).get("limits", {}).get("memory")
+            assert limit, f"{name}/{container['name']} has no memory limit"
+            if kind == "Deployment" or kind == "Job":
+                # The design target is < 250 MB RSS per service.
+                assert _memory_mib(limit) <= 256, f"{name}/{container['name']}: {limit}"
+        if kind == "Job":
+            continue
+        for container in _containers(workload, init=False):
+            ports = {p["containerPort"] for p in container["ports"]}
+            for probe in ("livenessProbe", "readinessProbe"):
+                spec = container.get(probe)
+                assert spec, f"{name} has no {probe}"
+                action = spec.get("httpGet") or spec.get("tcpSocket")
+                assert action, f"{name} {probe} is neither httpGet nor tcpSocket"
+                assert action["port"] in ports, f"{name} {probe} probes a port it does not open"
+
+
+def test_k8s_http_probe_paths(k8s: list[dict[str, Any]]) -> None:
+    deployments = _objects(k8s, "Deployment")
+
+    def path(name: str, probe: str) -> str:
+        (container,) = _containers(deployments[name], init=False)
+        return str(container[probe]["httpGet"]["path"])
+
+    assert path("ingest", "livenessProbe") == "/healthz"
+    assert path("ingest", "readinessProbe") == "/readyz"
+    assert path("board", "livenessProbe") == "/healthz"
+
+
+def test_k8s_services_target_container_ports(k8s: list[dict[str, Any]]) -> None:
+    workloads = [o for o in k8s if o["kind"] in {"Deployment", "StatefulSet"}]
+    for name, service in _objects(k8s, "Service").items():
+        selector = service["spec"]["selector"].items()
+        (target,) = [w for w in workloads if selector <= _pod_labels(w).items()]
+        ports = {p["containerPort"] for c in _containers(target, False) for p in c["ports"]}
+        names = {p["name"] for c in _containers(target, False) for p in c["ports"]}
+        for port in service["spec"]["ports"]:
+            assert port["targetPort"] in ports | names, f"{name}:{port['targetPort']}"
+        exposed = {p["targetPort"] for p in service["spec"]["ports"]}
+        if target["kind"] == "Deployment":
+            assert ports == exposed == PORTS[name], name
+
+
+def test_k8s_scrape_annotations_point_at_metrics_ports(k8s: list[dict[str, Any]]) -> None:
+    for name, deployment in _objects(k8s, "Deployment").items():
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert int(annotations["prometheus.io/port"]) == METRICS_PORT[name]
+        assert annotations["prometheus.io/path"] == "/metrics"
+
+
+def test_k8s_replicas_fit_the_partitions(k8s: list[dict[str, Any]]) -> None:
+    deployments = _objects(k8s, "Deployment")
+    replicas = {name: d["spec"]["replicas"] for name, d in deployments.items()}
+    assert replicas["ingest"] == 2
+    assert 1 <= replicas["enrich"] <= topics.RAW.partitions
+    assert 1 <= replicas["sink"] <= topics.ENRICHED.partitions
+    budget = _objects(k8s, "PodDisruptionBudget")["ingest"]["spec"]
+    assert budget["selector"]["matchLabels"].items() <= (
+        deployments["ingest"]["spec"]["template"]["metadata"]["labels"].items()
+    )
+    assert 1 <= budget["minAvailable"] < replicas["ingest"]
+
+
+def test_kafka_cluster_quorum_and_replication(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    kafka = _objects(k8s, "StatefulSet")["kafka"]
+    (container,) = _containers(kafka)
+    env = {v["name"]: v.get("value") for v in container["env"]}
+    replicas = kafka["spec"]["replicas"]
+    assert replicas == 3
+    headless = kafka["spec"]["serviceName"]
+    assert _objects(k8s, "Service")[headless]["spec"]["clusterIP"] == "None"
+    voters = env["KAFKA_CONTROLLER_QUORUM_VOTERS"].split(",")
+    assert voters == [
+        f"{i}@kafka-{i}.{headless}.hotline.svc.cluster.local:9093" for i in range(replicas)
+    ]
+    assert env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == str(replicas)
+    assert env["KAFKA_MIN_INSYNC_REPLICAS"] == "2"
+    containers = _k8s_hotline_containers(k8s)
+    assert containers["topics"]["args"][-2:] == ["--replication-factor", str(replicas)]
+    assert _k8s_env(k8s, containers["enrich"])["HOTLINE_ENRICH_TOPIC_REPLICATION_FACTOR"] == "3"
+    # Compose has one broker: everything at 1.
+    single = compose["kafka"]["environment"]
+    assert single["KAFKA_DEFAULT_REPLICATION_FACTOR"] == "1"
+    assert compose["topics"]["command"][-2:] == ["--replication-factor", "1"]
+    assert compose["enrich"]["environment"]["HOTLINE_ENRICH_TOPIC_REPLICATION_FACTOR"] == "1"
+
+
+def test_infrastructure_images_are_pinned(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    images = [compose[name]["image"] for name in INFRA]
+    images += [c["image"] for w in _objects(k8s, "StatefulSet").values() for c in _containers(w)]
+    for image in images:
+        assert re.fullmatch(r"[\w./-]+:v?\d+(\.\d+)+", image), f"{image} is not pinned"
+    assert compose["kafka"]["image"].startswith("apache/kafka:3.9.")
+
+
+# --- Prometheus -----------------------------------------------------------------------------
+
+
+def _prometheus() -> dict[str, Any]:
+    (doc,) = _docs(COMPOSE_DIR / "prometheus.yml")
+    return doc  # type: ignore[no-any-return]
+
+
+def test_prometheus_scrapes_exactly_the_compose_services(compose: dict[str, Any]) -> None:
+    jobs = {
+        job["job_name"]: {t for sc in job["static_configs"] for t in sc["targets"]}
+        for job in _prometheus()["scrape_configs"]
+    }
+    expected = {name: {f"{name}:{port}"} for name, port in METRICS_PORT.items()}
+    expected |= {"prometheus": {"prometheus:9090"}, "alertmanager": {"alertmanager:9093"}}
+    assert jobs == expected
+    for target in set().union(*jobs.values()):
+        host, port = target.split(":")
+        assert int(port) in _compose_ports(compose[host]), target
+
+
+def test_prometheus_jobs_match_the_local_config_the_rules_select_on() -> None:
+    (local,) = _docs(DEPLOY / "prometheus" / "prometheus.yml")
+    local_jobs = {job["job_name"] for job in local["scrape_configs"]}
+    container_jobs = {job["job_name"] for job in _prometheus()["scrape_configs"]}
+    assert local_jobs <= container_jobs
+    for job in _prometheus()["scrape_configs"]:
+        assert all(sc["labels"]["service"] == job["job_name"] for sc in job["static_configs"])
+
+
+def test_prometheus_finds_the_mounted_rules_and_alertmanager(compose: dict[str, Any]) -> None:
+    mounts = dict(v.split(":")[:2] for v in compose["prometheus"]["volumes"] if v.startswith("."))
+    config_in_container = mounts["./prometheus.yml"]
+    assert (COMPOSE_DIR / "../prometheus/rules").resolve() == DEPLOY / "prometheus" / "rules"
+    rules_in_container = mounts["../prometheus/rules"]
+    for pattern in _prometheus()["rule_files"]:
+        resolved = posixpath.join(posixpath.dirname(config_in_container), pattern)
+        assert posixpath.dirname(resolved) == rules_in_container
+    (am,) = _prometheus()["alerting"]["alertmanagers"]
+    assert am["static_configs"][0]["targets"] == ["alertmanager:9093"]
+
+
+def test_promtool_accepts_the_container_config(tmp_path: Path) -> None:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is missing: install Debian's prometheus package (make install)"
+    shutil.copy(COMPOSE_DIR / "prometheus.yml", tmp_path / "prometheus.yml")
+    (tmp_path / "rules").symlink_to(DEPLOY / "prometheus" / "rules")
+    result = subprocess.run(
+        [promtool, "check", "config", str(tmp_path / "prometheus.yml")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- Alertmanager ----------------------------------------------------------------------------
+
+
+def _alertmanager() -> dict[str, Any]:
+    (doc,) = _docs(ALERTMANAGER)
+    return doc  # type: ignore[no-any-return]
+
+
+def _matches(matchers: list[str], labels: dict[str, str]) -> bool:
+    for matcher in matchers:
+        found = re.fullmatch(r'\s*(\w+)\s*(=~|!~|!=|=)\s*"?([^"]*)"?\s*', matcher)
+        assert found, f"unreadable matcher {matcher!r}"
+        name, op, value = found.groups()
+        actual = labels.get(name, "")
+        ok = {
+            "=": actual == value,
+            "!=": actual != value,
+            "=~": re.fullmatch(value, actual) is not None,
+            "!~": re.fullmatch(value, actual) is None,
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+def _receiver_for(labels: dict[str, str]) -> str:
+    """Alertmanager's routing for one alert: the first matching child route, else the parent."""
+    route = _alertmanager()["route"]
+    while True:
+        child = next((r for r in route.get("routes", []) if _matches(r["matchers"], labels)), None)
+        if child is None:
+            return str(route["receiver"])
+        route = child
+
+
+@pytest.mark.parametrize(
+    ("severity", "receiver"),
+    [("critical", "pager"), ("warning", "chat"), ("info", "null"), ("", "chat")],
+)
+def test_alertmanager_routes_by_severity(severity: str, receiver: str) -> None:
+    labels = {"alertname": "PipelineStalled", "service": "sink"}
+    assert _receiver_for({**labels, "severity": severity} if severity else labels) == receiver
+
+
+def test_alertmanager_receivers_exist_and_deliver() -> None:
+    config = _alertmanager()
+    receivers = {r["name"]: r for r in config["receivers"]}
+
+    def walk(route: dict[str, Any]) -> Iterator[str]:
+        yield route["receiver"]
+        for child in route.get("routes", []):
+            yield from walk(child)
+
+    assert set(walk(config["route"])) == set(receivers)
+    assert receivers["pager"]["webhook_configs"][0]["url"].startswith("https://pager.")
+    assert receivers["chat"]["webhook_configs"]
+    assert receivers["chat"]["email_configs"]
+    assert set(receivers["null"]) == {"name"}, "the null receiver must deliver nowhere"
+
+
+def test_alertmanager_groups_and_inhibits() -> None:
+    config = _alertmanager()
+    assert set(config["route"]["group_by"]) == {"alertname", "service"}
+    (rule,) = config["inhibit_rules"]
+    assert rule["source_matchers"] == ['severity="critical"']
+    assert rule["target_matchers"] == ['severity="warning"']
+    assert {"alertname", "service"} <= set(rule["equal"])
+
+
+def test_alertmanager_placeholders_are_on_reserved_domains() -> None:
+    text = ALERTMANAGER.read_text(encoding="utf-8")
+    hosts = re.findall(r"https?://([\w.-]+)", text) + re.findall(r"[\w.-]+@([\w.-]+)", text)
+    hosts += re.findall(r"smtp_smarthost:\s*([\w.-]+)", text)
+    assert hosts
+    assert all(host.endswith(".invalid") for host in hosts), hosts
+
+
+# --- Dockerfile --------------------------------------------------------------------------------
+
+
+def test_dockerfile_builds_one_non_root_hotline_image() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim", text, re.M)
+    assert re.search(r'^RUN pip install "uv==\d+\.\d+\.\d+"$', text, re.M)
+    assert "uv sync --frozen --no-dev" in text
+    users = re.findall(r"^USER (\S+)$", text, re.M)
+    assert users, "no USER: the image would run as root"
+    assert users[-1].split(":")[0] not in {"root", "0"}
+    (entrypoint,) = re.findall(r"^ENTRYPOINT (.+)$", text, re.M)
+    assert yaml.safe_load(entrypoint) == ["hotline"]
+    with (REPO / "services" / "cli" / "pyproject.toml").open("rb") as handle:
+        assert "hotline" in tomllib.load(handle)["project"]["scripts"]
+    ignored = (DOCKERFILE.parent / "Dockerfile.dockerignore").read_text(encoding="utf-8").split()
+    assert {".venv", ".state", ".git"} <= set(ignored)
+    # The workspace members must reach the build context.
+    assert not {"schemas", "services", "uv.lock", "pyproject.toml"} & set(ignored)
