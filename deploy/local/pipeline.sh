@@ -9,6 +9,9 @@ SERVICE_NAME=pipeline
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUN_DIR="$STATE_DIR/pipeline"
+# Local runs only ever see simulated callers: without a configured secret, use enrich's public
+# development secret (it logs a warning). Production sets HOTLINE_PSEUDONYM_SECRET.
+if [ -z "${HOTLINE_PSEUDONYM_SECRET:-}" ]; then export HOTLINE_DEV="${HOTLINE_DEV:-true}"; fi
 HOTLINE="$ROOT/.venv/bin/hotline"
 SERVICES=(sink enrich ingest)
 

@@ -1,0 +1,87 @@
+"""Wiring: build the sink's clients from settings, run it until a signal, migrate."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
+from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+
+from hotline_sink import migrations
+from hotline_sink.clickhouse import Writer, connect, server_version
+from hotline_sink.consumer import Record, Sink
+from hotline_sink.dialect import Dialect
+from hotline_sink.metrics import SinkMetrics
+from hotline_sink.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_sink(
+    settings: Settings,
+    registry: CollectorRegistry,
+    *,
+    after_insert: Callable[[list[Record]], None] | None = None,
+    **consumer_options: Any,
+) -> Sink:
+    client_id = f"{settings.kafka.client_id_prefix}-sink"
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        client_id=client_id,
+        group_id=settings.group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=settings.batch_max_rows,
+        **consumer_options,
+    )
+    producer = KafkaProducer(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        client_id=f"{client_id}-dlq",
+        acks="all",
+        linger_ms=5,
+    )
+    writer = Writer(settings.clickhouse, settings.clickhouse.database)
+    return Sink(
+        settings,
+        consumer,
+        producer,
+        writer,
+        SinkMetrics.create(registry),
+        after_insert=after_insert,
+    )
+
+
+def run_sink(settings: Settings) -> int:
+    start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
+    sink = build_sink(settings, REGISTRY)
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %s: flushing, committing and closing", signal.Signals(signum).name)
+        sink.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info(
+        "sink: %s -> ClickHouse %s:%s/%s (group %s)",
+        ", ".join(settings.topics),
+        settings.clickhouse.host,
+        settings.clickhouse.port,
+        settings.clickhouse.database,
+        settings.group_id,
+    )
+    sink.run()
+    return 0
+
+
+def migrate(settings: Settings) -> list[tuple[migrations.Migration, bool]]:
+    """Apply pending migrations; every known migration with whether this run applied it."""
+    client = connect(settings.clickhouse)
+    try:
+        dialect = Dialect.for_version(server_version(client))
+        done = {m.version for m in migrations.apply(client, dialect, settings.clickhouse.database)}
+    finally:
+        client.disconnect()
+    return [(m, m.version in done) for m in migrations.discover()]

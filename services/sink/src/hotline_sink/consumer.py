@@ -1,0 +1,266 @@
+"""The sink loop: poll -> decode -> batch -> insert -> dead-letter -> commit.
+
+Offsets are committed only after ClickHouse returned from the insert and the dead letters
+were acknowledged (acks=all), so a crash anywhere before the commit re-reads the batch and
+inserts it again; `call_events` deduplicates on event_id (ReplacingMergeTree, read with FINAL
+or argMax), so the replay neither loses nor doubles a row in query results.
+
+Rebalance: records of revoked partitions that are still in the batch are DROPPED, not
+flushed. They were never committed, so the partition's next owner (maybe this process)
+re-reads them from the committed offset; flushing inside the callback would block the
+rebalance for as long as ClickHouse is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import CommitFailedError
+from kafka.structs import OffsetAndMetadata
+
+from hotline_schemas import DeadLetter, EnrichedEvent
+from hotline_sink.batcher import Batcher
+from hotline_sink.clickhouse import RejectedDataError, UnavailableError, Writer
+from hotline_sink.metrics import SinkMetrics
+from hotline_sink.rows import TABLE, Rejected, Row, decode, occurred_at_seconds, to_row
+from hotline_sink.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    decoded: EnrichedEvent | Rejected
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Runs on kafka-python's IO loop: only note what was revoked; the loop acts on it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._revoked: set[tuple[str, int]] = set()
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        with self._lock:
+            self._revoked.update((tp.topic, tp.partition) for tp in revoked)
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        log.info("assigned %s", sorted((tp.topic, tp.partition) for tp in assigned))
+
+    def take(self) -> set[tuple[str, int]]:
+        with self._lock:
+            revoked, self._revoked = self._revoked, set()
+        return revoked
+
+
+class Sink:
+    def __init__(
+        self,
+        settings: Settings,
+        consumer: KafkaConsumer,
+        producer: KafkaProducer,
+        writer: Writer,
+        metrics: SinkMetrics,
+        *,
+        after_insert: Callable[[list[Record]], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._settings = settings
+        self._consumer = consumer
+        self._producer = producer
+        self._writer = writer
+        self._metrics = metrics
+        self._after_insert = after_insert
+        self._clock = clock
+        self._listener = _Listener()
+        self._batch: Batcher[Record] = Batcher(settings.batch_max_rows, settings.batch_max_age_s)
+        self._next_lag_update = 0.0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        """Until `stop` is set (a signal, or another thread); then flush what is left,
+        commit and close the clients. An exception leaves the batch uncommitted."""
+        self._consumer.subscribe(list(self._settings.topics), listener=self._listener)
+        try:
+            while not self.stop.is_set():
+                self._poll_once()
+                if self._batch.due(self._clock()):
+                    self._flush()
+            if len(self._batch):
+                self._flush()
+        finally:
+            self._close()
+
+    def _poll_once(self) -> None:
+        timeout_ms = max(1, int(self._batch.time_left(self._clock()) * 1000))
+        polled = self._consumer.poll(
+            timeout_ms=min(timeout_ms, 200), max_records=max(1, self._batch.room)
+        )
+        self._apply_revocations()
+        records = [
+            Record(r.topic, r.partition, r.offset, r.key, r.value, decode(r.value))
+            for batch in polled.values()
+            for r in batch
+        ]
+        self._batch.add(records, self._clock())
+        self._update_lag()
+
+    def _apply_revocations(self) -> set[tuple[str, int]]:
+        revoked = self._listener.take()
+        if revoked:
+            kept = [r for r in self._batch.drain() if (r.topic, r.partition) not in revoked]
+            self._batch.add(kept, self._clock())
+            log.info("partitions revoked %s; their uncommitted records are dropped", revoked)
+        return revoked
+
+    def _flush(self) -> None:
+        records = self._batch.drain()
+        good = [(r, to_row(r.decoded)) for r in records if isinstance(r.decoded, EnrichedEvent)]
+        dead = [(r, r.decoded) for r in records if isinstance(r.decoded, Rejected)]
+        stored = self._store([row for _, row in good])
+        if stored is None:
+            log.warning("stopped while ClickHouse was unavailable; batch left uncommitted")
+            return
+        inserted_at = time.time()
+        rejected = dict(stored)
+        for i, (_, row) in enumerate(good):
+            if i not in rejected:
+                self._metrics.end_to_end_latency.observe(inserted_at - occurred_at_seconds(row))
+        dead.extend((good[i][0], Rejected(reason)) for i, reason in rejected.items())
+        self._dead_letter(dead)
+        if self._after_insert is not None:
+            self._after_insert(records)
+        self._commit(records)
+        self._metrics.batches.inc()
+        self._metrics.batch_size.observe(len(records))
+
+    def _store(self, rows: list[Row]) -> list[tuple[int, str]] | None:
+        """Insert, retrying while ClickHouse is unavailable; (index, reason) of rows it
+        refused, or None if asked to stop before it came back."""
+        delay = self._settings.retry_initial_s
+        while True:
+            try:
+                return self._insert_bisecting(list(enumerate(rows)))
+            except UnavailableError as exc:
+                self._metrics.insert_failures.labels(kind="unavailable").inc()
+                log.warning("ClickHouse unavailable (%s); retrying in %.1f s", exc, delay)
+                if self._wait(delay):
+                    return None
+                delay = min(delay * 2, self._settings.retry_max_s)
+
+    def _insert_bisecting(self, rows: list[tuple[int, Row]]) -> list[tuple[int, str]]:
+        if not rows:
+            return []
+        started = time.perf_counter()
+        try:
+            self._writer.insert([row for _, row in rows])
+        except RejectedDataError as exc:
+            self._metrics.insert_failures.labels(kind="data").inc()
+            if len(rows) == 1:
+                return [(rows[0][0], str(exc))]
+            mid = len(rows) // 2
+            return self._insert_bisecting(rows[:mid]) + self._insert_bisecting(rows[mid:])
+        self._metrics.insert_latency.observe(time.perf_counter() - started)
+        self._metrics.rows_inserted.labels(table=TABLE).inc(len(rows))
+        self._metrics.last_insert.set(time.time())
+        return []
+
+    def _wait(self, delay: float) -> bool:
+        """Back off without leaving the group: pause fetching and keep polling so the
+        consumer is not evicted for exceeding max_poll_interval_ms. True if stopping."""
+        deadline = self._clock() + delay
+        while not self.stop.is_set():
+            assigned = self._consumer.assignment()
+            if assigned:
+                self._consumer.pause(*assigned)
+            polled = self._consumer.poll(timeout_ms=0)
+            # Newly assigned partitions are not paused yet: keep what arrived for later.
+            self._batch.add(
+                [
+                    Record(r.topic, r.partition, r.offset, r.key, r.value, decode(r.value))
+                    for batch in polled.values()
+                    for r in batch
+                ],
+                self._clock(),
+            )
+            left = deadline - self._clock()
+            if left <= 0:
+                self._consumer.resume(*self._consumer.paused())
+                return False
+            self.stop.wait(min(left, 0.2))
+        self._consumer.resume(*self._consumer.paused())
+        return True
+
+    def _dead_letter(self, dead: list[tuple[Record, Rejected]]) -> None:
+        futures = []
+        now = datetime.now(UTC)
+        for record, rejected in dead:
+            letter = DeadLetter(
+                stage="sink",
+                reason=rejected.reason,
+                errors=rejected.errors,
+                payload=(record.value or b"").decode("utf-8", errors="replace"),
+                source_topic=record.topic,
+                source_partition=record.partition,
+                source_offset=record.offset,
+                rejected_at=now,
+            )
+            topic = self._settings.dead_letter_for(record.topic)
+            futures.append(
+                self._producer.send(topic, key=record.key, value=letter.model_dump_json().encode())
+            )
+            kind = "decode" if isinstance(record.decoded, Rejected) else "insert"
+            self._metrics.dead_letters.labels(kind=kind).inc()
+        if futures:
+            self._producer.flush()
+            for future in futures:
+                future.get(timeout=30)  # raises if Kafka did not acknowledge: no commit
+
+    def _commit(self, records: list[Record]) -> None:
+        revoked = self._apply_revocations()
+        offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        for r in records:
+            if (r.topic, r.partition) in revoked:
+                continue
+            tp = TopicPartition(r.topic, r.partition)
+            if tp not in offsets or offsets[tp].offset < r.offset + 1:
+                offsets[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
+        if not offsets:
+            return
+        try:
+            self._consumer.commit(offsets)
+        except CommitFailedError as exc:
+            # Rebalanced meanwhile: the new owner re-reads these records; the table dedups.
+            log.warning("commit failed after a rebalance (%s); records will be re-read", exc)
+
+    def _update_lag(self) -> None:
+        now = self._clock()
+        if now < self._next_lag_update:
+            return
+        self._next_lag_update = now + self._settings.lag_interval_s
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)  # cached from fetch responses: no request
+            if high is None:
+                continue
+            position = self._consumer.position(tp)
+            if position is not None:
+                self._metrics.consumer_lag.labels(topic=tp.topic, partition=str(tp.partition)).set(
+                    max(0, high - position)
+                )
+
+    def _close(self) -> None:
+        self._consumer.close(autocommit=False)
+        self._producer.close()
+        self._writer.close()

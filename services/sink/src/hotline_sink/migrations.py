@@ -1,0 +1,138 @@
+"""Versioned, idempotent ClickHouse migrations from `hotline_schemas.paths.MIGRATIONS_DIR`.
+
+Files are `NNNN_name.sql` templates (see `templates.py`). Each applied migration is recorded
+in `<db>.schema_migrations` with the checksum of its template, so the record is the same on
+every dialect. Re-running applies nothing; an applied migration whose file changed is an error
+(write a new migration instead). Statements must be idempotent themselves (`IF NOT EXISTS`):
+ClickHouse has no transactional DDL, so a half-applied migration is simply run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from hotline_schemas.paths import MIGRATIONS_DIR
+from hotline_sink.dialect import Dialect
+from hotline_sink.templates import identifier, render, statements
+
+log = logging.getLogger(__name__)
+
+_FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>\w+)\.sql$")
+
+
+class Executor(Protocol):
+    """What migrations need from a client: clickhouse_driver.Client fits."""
+
+    def execute(
+        self, query: str, params: Any = None, *, settings: dict[str, int] | None = None
+    ) -> Any: ...
+
+
+class MigrationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    template: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.template.encode()).hexdigest()
+
+    def statements(self, dialect: Dialect, database: str) -> list[str]:
+        return statements(render(self.template, dialect, database))
+
+
+def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    found: list[Migration] = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _FILE_NAME.match(path.name)
+        if match is None:
+            raise MigrationError(f"migration file name must be NNNN_name.sql: {path.name}")
+        found.append(
+            Migration(int(match["version"]), match["name"], path.read_text(encoding="utf-8"))
+        )
+    versions = [m.version for m in found]
+    if len(set(versions)) != len(versions):
+        raise MigrationError(f"duplicate migration versions in {directory}")
+    return found
+
+
+def _bootstrap(database: str) -> list[str]:
+    db = identifier(database)
+    return [
+        f"CREATE DATABASE IF NOT EXISTS {db}",
+        f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations ("
+        " version UInt32, name String, checksum String,"
+        " applied_at DateTime('UTC') DEFAULT now()"
+        ") ENGINE = ReplacingMergeTree(applied_at) ORDER BY version",
+    ]
+
+
+def applied(client: Executor, database: str) -> dict[int, tuple[str, str]]:
+    """version -> (name, checksum) of the migrations recorded as applied."""
+    db = identifier(database)
+    rows = client.execute(
+        f"SELECT version, argMax(name, applied_at), argMax(checksum, applied_at) "  # noqa: S608 - identifier() checked
+        f"FROM {db}.schema_migrations GROUP BY version ORDER BY version"
+    )
+    return {int(v): (str(n), str(c)) for v, n, c in rows}
+
+
+def _check(available: Sequence[Migration], done: dict[int, tuple[str, str]]) -> None:
+    by_version = {m.version: m for m in available}
+    for version, (name, checksum) in done.items():
+        migration = by_version.get(version)
+        if migration is None:
+            raise MigrationError(f"migration {version:04d}_{name} is applied but has no file")
+        if migration.checksum != checksum:
+            raise MigrationError(
+                f"migration {version:04d}_{name} changed after it was applied "
+                f"(checksum {checksum[:12]} recorded, {migration.checksum[:12]} on disk); "
+                "add a new migration instead of editing an applied one"
+            )
+
+
+def pending(
+    client: Executor, database: str, available: Sequence[Migration] | None = None
+) -> list[Migration]:
+    """Migrations not yet applied, in order; raises if an applied one changed."""
+    migrations = discover() if available is None else list(available)
+    done = applied(client, database)
+    _check(migrations, done)
+    return [m for m in migrations if m.version not in done]
+
+
+def apply(
+    client: Executor,
+    dialect: Dialect,
+    database: str,
+    available: Sequence[Migration] | None = None,
+) -> list[Migration]:
+    """Apply what is pending, in order; returns what was applied (empty when up to date)."""
+    settings = dialect.session_settings()
+    for sql in _bootstrap(database):
+        client.execute(sql, settings=settings)
+    todo = pending(client, database, available)
+    db = identifier(database)
+    for migration in todo:
+        for sql in migration.statements(dialect, database):
+            client.execute(sql, settings=settings)
+        # Data goes as a parameter block: 18.16 waits forever for a data block after an
+        # INSERT whose values are inline in the query text over the native protocol.
+        client.execute(
+            f"INSERT INTO {db}.schema_migrations (version, name, checksum) VALUES",
+            [(migration.version, migration.name, migration.checksum)],
+            settings=settings,
+        )
+        log.info("applied migration %04d_%s to %s", migration.version, migration.name, db)
+    return todo

@@ -1,0 +1,67 @@
+"""Settings of the sink, from environment variables.
+
+Options of this service are `HOTLINE_SINK_<FIELD>` (e.g.
+`HOTLINE_SINK_TOPICS='["hotline.call-events.enriched"]'`, `HOTLINE_SINK_GROUP_ID`,
+`HOTLINE_SINK_BATCH_MAX_ROWS`, `HOTLINE_SINK_METRICS_PORT`); connections are shared by every
+service: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_CLICKHOUSE__HOST`,
+`HOTLINE_CLICKHOUSE__DATABASE`.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hotline_schemas import topics
+from hotline_schemas.config import ClickHouseConnection, KafkaConnection
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_SINK_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+    )
+
+    kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
+    clickhouse: ClickHouseConnection = Field(
+        default=ClickHouseConnection(), validation_alias="HOTLINE_CLICKHOUSE"
+    )
+
+    # A list so the call-records topic can join once its table exists; for now every topic
+    # listed here must carry EnrichedEvent messages (it is written to call_events).
+    topics: tuple[str, ...] = Field(default=(topics.ENRICHED.name,), min_length=1)
+    group_id: str = Field(default="hotline-sink", min_length=1)
+    # None: each source topic's own dead-letter topic from the registry.
+    dead_letter_topic: str | None = None
+
+    batch_max_rows: int = Field(default=5000, gt=0)
+    batch_max_age_s: float = Field(default=1.0, gt=0)
+    retry_initial_s: float = Field(default=0.5, gt=0)
+    retry_max_s: float = Field(default=30.0, gt=0)
+    lag_interval_s: float = Field(default=5.0, gt=0)
+
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9465, ge=0, lt=65536)
+
+    @model_validator(mode="after")
+    def _topics_are_writable(self) -> Self:
+        if topics.RECORDS.name in self.topics:
+            raise ValueError(
+                f"{topics.RECORDS.name}: the sink does not write call records yet "
+                "(no call_records table)"
+            )
+        for name in self.topics:
+            self.dead_letter_for(name)
+        return self
+
+    def dead_letter_for(self, topic: str) -> str:
+        if self.dead_letter_topic is not None:
+            return self.dead_letter_topic
+        try:
+            dead_letter = topics.by_name(topic).dead_letter
+        except KeyError:
+            dead_letter = None
+        if dead_letter is None:
+            raise ValueError(f"{topic} has no dead-letter topic in the registry; set one")
+        return dead_letter

@@ -1,0 +1,112 @@
+"""Sink test helpers: EnrichedEvent factories (built directly, not through enrich) and an
+in-process current ClickHouse (chdb) that speaks the migrations' executor interface."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hotline_schemas import CallEvent, EnrichedEvent
+from hotline_schemas.paths import EXAMPLES_DIR
+
+MakeEvent = Callable[..., EnrichedEvent]
+
+
+def _examples() -> list[CallEvent]:
+    paths = sorted((EXAMPLES_DIR / "call-event" / "valid").glob("*.json"))
+    return [CallEvent.model_validate_json(p.read_bytes()) for p in paths]
+
+
+@pytest.fixture
+def make_event() -> MakeEvent:
+    """make_event(i, **overrides): the i-th example call event with enrichment-like fields."""
+    examples = _examples()
+
+    def make(i: int = 0, **overrides: Any) -> EnrichedEvent:
+        raw = examples[i % len(examples)]
+        known = raw.caller_postcode == "8000"
+        fields: dict[str, Any] = {
+            "event_id": f"{raw.event_id}-{i}",
+            "call_id": f"{raw.call_id}-{i // 3}",
+            "type": raw.type,
+            "occurred_at": raw.occurred_at,
+            "line": raw.line,
+            "caller_key": None if raw.caller_number is None else f"key-{i % 7}",
+            "caller_postcode": raw.caller_postcode,
+            "postcode_known": known,
+            "municipality_code": 751 if known else None,
+            "municipality_name": "Aarhus" if known else None,
+            "municipality_candidates": [751] if known else [],
+            "municipality_ambiguous": False,
+            "in_catchment": known,
+            "ivr_choice": raw.ivr_choice,
+            "wrap_up_code": raw.wrap_up_code,
+            "agent_id": raw.agent_id,
+            "queue": raw.queue,
+            "topic": "mitid" if raw.wrap_up_code else "unknown",
+            "topic_source": "wrap_up_code" if raw.wrap_up_code else "none",
+            "in_scope": True,
+            "within_hours": True,
+            "enriched_at": datetime(2013, 3, 31, 16, 40, 0, 123456, tzinfo=UTC),
+        }
+        fields.update(overrides)
+        return EnrichedEvent(**fields)
+
+    return make
+
+
+class ChdbExecutor:
+    """`execute(sql)` -> rows, like clickhouse_driver.Client.execute, on chdb."""
+
+    def __init__(self, path: Path) -> None:
+        from chdb import session
+
+        self.session = session.Session(str(path))
+
+    def execute(
+        self,
+        query: str,
+        params: list[tuple[Any, ...]] | None = None,
+        *,
+        settings: dict[str, int] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        assert not settings, "a current server must get no version-specific settings"
+        if params is not None:  # clickhouse-driver's INSERT ... VALUES with a row list
+            query += " " + ", ".join("(" + ", ".join(map(sql_literal, r)) + ")" for r in params)
+        text = self.session.query(query, "JSONCompact").data()
+        if not text.strip():
+            return []
+        return [tuple(row) for row in json.loads(text)["data"]]
+
+    def version(self) -> tuple[int, ...]:
+        (row,) = self.execute("SELECT version()")
+        return tuple(int(p) for p in str(row[0]).split("."))
+
+
+@pytest.fixture
+def chdb_executor(tmp_path: Path) -> Iterator[ChdbExecutor]:
+    executor = ChdbExecutor(tmp_path / "chdb")
+    yield executor
+    executor.session.close()
+
+
+def sql_literal(value: Any) -> str:
+    """A ClickHouse literal for the values a call_events row holds (test inserts on chdb)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+@pytest.fixture
+def literal() -> Callable[[Any], str]:
+    return sql_literal

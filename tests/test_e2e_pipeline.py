@@ -1,0 +1,238 @@
+"""End to end: HTTP in at ingest, enriched row out in ClickHouse, on the real services.
+
+Each service runs as its own process, started exactly as in production (`python -m ...`),
+pointed at topics, a consumer group and a database unique to this test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hotline_enrich.pseudonym import caller_key
+
+pytestmark = pytest.mark.integration
+
+SECRET = "e2e-test-secret-0123456789"
+NUMBER = "+4586123456"
+OFFERED_AT = "2013-03-31T16:30:00Z"  # 18:30 CEST on the Sunday DST began: opening minute
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _event(call: str, n: int, type_: str, at: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "event_id": f"{call}-e{n}",
+        "call_id": call,
+        "type": type_,
+        "occurred_at": at,
+        "line": "+4570200000",
+        **extra,
+    }
+
+
+def _calls(prefix: str) -> list[dict[str, Any]]:
+    aarhus = f"{prefix}-aarhus"
+    randers = f"{prefix}-randers"
+    person = {"caller_number": NUMBER, "caller_postcode": "8000", "ivr_choice": "2"}
+    return [
+        _event(aarhus, 1, "offered", OFFERED_AT, **person),
+        _event(aarhus, 2, "queued", "2013-03-31T16:30:20Z", **person),
+        _event(aarhus, 3, "answered", "2013-03-31T16:31:00Z", agent_id="agent-07", **person),
+        _event(
+            aarhus,
+            4,
+            "ended",
+            "2013-03-31T16:37:00Z",
+            agent_id="agent-07",
+            wrap_up_code="MITID",
+            **person,
+        ),
+        # A Friday evening, from a neighbouring municipality: closed, outside the catchment.
+        _event(randers, 1, "offered", "2013-04-05T17:00:00Z", caller_postcode="8900"),
+        _event(randers, 2, "ended", "2013-04-05T17:00:30Z", caller_postcode="8900"),
+    ]
+
+
+class Pipeline:
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.log_files: list[Any] = []
+
+    def start(self, name: str) -> None:
+        log = (self.logs / f"{name}.log").open("wb")
+        self.log_files.append(log)
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", f"hotline_{name}"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                log = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
+                pytest.fail(f"{name} exited with {proc.returncode}:\n{log}")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for log in self.log_files:
+            log.close()
+
+
+@pytest.fixture
+def pipeline(
+    kafka_bootstrap: str,
+    make_topics: Callable[..., list[str]],
+    clickhouse_server: tuple[str, int],
+    clickhouse_database: str,
+    unique_name: str,
+    tmp_path: Path,
+) -> Iterator[tuple[Pipeline, str, str]]:
+    raw, enriched, raw_dlq, enriched_dlq = make_topics(
+        f"{unique_name}.raw",
+        f"{unique_name}.enriched",
+        f"{unique_name}.raw.dlq",
+        f"{unique_name}.enriched.dlq",
+    )
+    host, port = clickhouse_server
+    ingest_port = _free_port()
+    env = {
+        **os.environ,
+        "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "HOTLINE_CLICKHOUSE__HOST": host,
+        "HOTLINE_CLICKHOUSE__PORT": str(port),
+        "HOTLINE_CLICKHOUSE__DATABASE": clickhouse_database,
+        "HOTLINE_PSEUDONYM_SECRET": SECRET,
+        "HOTLINE_INGEST_PORT": str(ingest_port),
+        "HOTLINE_INGEST_RAW_TOPIC": raw,
+        "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
+        "HOTLINE_ENRICH_APP_ID": f"{unique_name}-enrich",
+        "HOTLINE_ENRICH_RAW_TOPIC": raw,
+        "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
+        "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": raw_dlq,
+        "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_METRICS_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "enrich"),
+        "HOTLINE_SINK_TOPICS": json.dumps([enriched]),
+        "HOTLINE_SINK_DEAD_LETTER_TOPIC": enriched_dlq,
+        "HOTLINE_SINK_GROUP_ID": f"{unique_name}-sink",
+        "HOTLINE_SINK_METRICS_PORT": str(_free_port()),
+    }
+    migrate = subprocess.run(
+        [sys.executable, "-m", "hotline_cli", "migrate"], env=env, capture_output=True, timeout=60
+    )
+    assert migrate.returncode == 0, migrate.stderr.decode()
+    pipe = Pipeline(env, tmp_path)
+    try:
+        for name in ("sink", "enrich", "ingest"):
+            pipe.start(name)
+        yield pipe, f"http://127.0.0.1:{ingest_port}", clickhouse_database
+    finally:
+        pipe.stop()
+
+
+def _wait_ready(pipe: Pipeline, url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pipe.check_alive()
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    pytest.fail("ingest never became ready")
+
+
+def _rows(database: str, clickhouse_server: tuple[str, int]) -> list[dict[str, Any]]:
+    from clickhouse_driver import Client
+
+    client = Client(host=clickhouse_server[0], port=clickhouse_server[1])
+    try:
+        data, columns = client.execute(
+            f"SELECT * FROM {database}.call_events FINAL ORDER BY event_id", with_column_types=True
+        )
+    finally:
+        client.disconnect()
+    names = [c[0] for c in columns]
+    return [dict(zip(names, row, strict=True)) for row in data]
+
+
+def test_http_in_enriched_row_out(
+    pipeline: tuple[Pipeline, str, str], clickhouse_server: tuple[str, int], unique_name: str
+) -> None:
+    pipe, url, database = pipeline
+    _wait_ready(pipe, url)
+    events = _calls(unique_name)
+    bad = {**events[0], "event_id": "bad-1", "type": "ringing"}
+    body = "\n".join(json.dumps(e) for e in [*events, bad])
+    answer = httpx.post(
+        f"{url}/v1/events",
+        content=body,
+        headers={"Content-Type": "application/x-ndjson"},
+        timeout=30,
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["accepted"] == len(events)
+    assert "type" in json.dumps(answer.json()["rejected"])
+
+    # Posting the same events again must not double a row: storage deduplicates on event_id.
+    again = httpx.post(f"{url}/v1/events", json=events, timeout=30)
+    assert again.status_code == 202, again.text
+
+    deadline = time.monotonic() + 90
+    rows: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        pipe.check_alive()
+        rows = _rows(database, clickhouse_server)
+        if len(rows) >= len(events):
+            break
+        time.sleep(1)
+    assert [r["event_id"] for r in rows] == sorted(e["event_id"] for e in events)
+
+    by_id = {r["event_id"]: r for r in rows}
+    offered = by_id[f"{unique_name}-aarhus-e1"]
+    assert offered["municipality_code"] == 751
+    assert offered["municipality_name"] == "Aarhus"
+    assert offered["in_catchment"] == 1
+    assert offered["within_hours"] == 1
+    assert offered["topic"] == "digital_post"  # from IVR digit 2: no wrap-up code yet
+    assert offered["caller_key"] == caller_key(SECRET.encode(), NUMBER)
+    ended = by_id[f"{unique_name}-aarhus-e4"]
+    assert ended["topic"] == "mitid_login"  # the agent's wrap-up code wins over the IVR choice
+
+    closed = by_id[f"{unique_name}-randers-e1"]
+    assert closed["municipality_name"] == "Randers"
+    assert closed["in_catchment"] == 0
+    assert closed["within_hours"] == 0
+    assert closed["topic"] == "unknown"
+
+    stored = json.dumps(rows, default=str)
+    assert NUMBER not in stored, "raw caller number reached ClickHouse"
+    assert NUMBER[3:] not in stored, "raw caller number (national part) reached ClickHouse"
