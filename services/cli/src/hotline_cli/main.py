@@ -42,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        # kafka-python narrates every connection at INFO; operators need its warnings only.
+        logging.getLogger("kafka").setLevel(logging.WARNING)
     status: int = args.func(args)
     return status
 
