@@ -10,7 +10,7 @@ LOCAL := deploy/local
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-install: ## Install what is missing: uv, the Python environment (.venv), Debian packages, Kafka jars
+install: ## Install what is missing: uv, the Python environment (.venv), Debian packages
 	@$(LOCAL)/install.sh
 
 up: install ## Start Kafka (KRaft), ClickHouse and Prometheus as local processes on 127.0.0.1
@@ -45,7 +45,7 @@ lint: install ## Check style (ruff) and that the JSON Schema has not drifted
 	@$(RUN) hotline schemas check
 
 typecheck: install ## mypy --strict on all service and contract code
-	@$(RUN) mypy schemas/src services/*/src
+	@$(RUN) mypy schemas/src services/*/src benchmarks
 
 format: install ## Fix style in place
 	@$(RUN) ruff check --fix .

@@ -1,0 +1,127 @@
+"""`python -m benchmarks [--quick]`: run every benchmark side by side, print a table, write
+`artifacts/bench/<timestamp>.json`. Figures only: nothing here asserts a timing."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks import enrich_pure, pipeline, report
+from benchmarks.events import simulated
+from benchmarks.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller figures, under 1.5 minutes")
+    parser.add_argument("--events", type=int, help="events for the throughput phase (50,000)")
+    parser.add_argument("--http-events", type=int, help="events POSTed to ingest (20,000)")
+    parser.add_argument("--rate", type=float, default=1000.0, help="latency phase, events/s")
+    parser.add_argument("--seconds", type=float, help="latency phase duration (30)")
+    parser.add_argument(
+        "--low-rate", type=float, default=100.0, help="first, unsaturated latency phase (0: skip)"
+    )
+    parser.add_argument("--pure-events", type=int, help="events for the in-process figures")
+    parser.add_argument("--skip-pipeline", action="store_true", help="in-process figures only")
+    parser.add_argument("--output-dir", type=Path, default=ROOT / "artifacts" / "bench")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> tuple[pipeline.Options, int]:
+    quick = bool(args.quick)
+
+    def pick(value: Any, full: Any, small: Any) -> Any:
+        return value if value is not None else (small if quick else full)
+
+    options = pipeline.Options(
+        events=pick(args.events, 50_000, 10_000),
+        http_events=pick(args.http_events, 20_000, 5_000),
+        rate=args.rate,
+        seconds=min(pick(args.seconds, 30.0, 10.0), 120.0),
+        low_rate=args.low_rate,
+        low_seconds=5.0 if quick else 10.0,
+        timeout_s=45.0 if quick else 120.0,
+    )
+    return options, pick(args.pure_events, 20_000, 5_000)
+
+
+def _machine() -> str:
+    cpu = "unknown cpu"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores, {cpu}, {int(mem) / 1024 / 1024:.1f} GiB, "
+        f"Python {platform.python_version()}, load average at start {load}"
+    )
+
+
+def _targets(pipe: dict[str, Any]) -> dict[str, Any]:
+    tp = pipe.get("pipeline_throughput", {}).get("events_per_s")
+    engine = pipe.get("kafka_engine_baseline", {})
+    # The stricter comparison: the engine's rate without its group join, because the
+    # pipeline's consumers had joined (during warm-up) before its clock started.
+    base = engine.get("events_per_s_after_join") or engine.get("events_per_s")
+    ratio = tp / base if tp and base else None
+    p99 = pipe.get("latency", {}).get("visibility_latency_s", {}).get("p99")
+    mems = pipe.get("rss", {}).values()
+    return {
+        "throughput_ratio": ratio,
+        "throughput_ok": None if ratio is None else ratio >= 0.5,
+        "latency_p99_s": p99,
+        "latency_ok": None if p99 is None or math.isnan(p99) else p99 < 1.0,
+        "rss_ok": (
+            all(max(m["max_rss_mib"], m["peak_hwm_mib"]) < m["limit_mib"] for m in mems)
+            if mems
+            else None
+        ),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+    )
+    for noisy in ("kafka", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    options, pure_events = _options(args)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    result: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "machine": _machine(),
+        "note": report.NOISE_NOTE,
+        "quick": bool(args.quick),
+        "options": vars(options),
+    }
+    events = simulated(max(options.events, options.http_events, pure_events))
+    logging.info("in-process figures on %d events ...", pure_events)
+    rates = enrich_pure.measure(events[:pure_events], repeats=1 if args.quick else 3)
+    result["enrich_pure"] = [
+        {"name": r.name, "events": r.events, "seconds": r.seconds, "events_per_s": r.per_second}
+        for r in rates
+    ]
+    result["pipeline"] = {} if args.skip_pipeline else pipeline.run(settings, options, events)
+    result["targets"] = _targets(result["pipeline"])
+    sys.stdout.write(report.render(result))
+    path = report.write_json(result, args.output_dir, stamp)
+    sys.stdout.write(f"\nwritten {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
