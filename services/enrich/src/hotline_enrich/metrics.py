@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+from hotline_enrich.hours import OpeningSchedule, is_open
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 AGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
@@ -45,6 +50,27 @@ class EnrichMetrics:
             buckets=AGE_BUCKETS,
             registry=registry,
         )
+        # No service prefix: the alert rules read "is the hotline open" from here and from the
+        # board, whichever is up (deploy/prometheus/rules/hotline.yml, `hotline:open:max`).
+        self.hotline_open = Gauge(
+            "hotline_open",
+            "1 while the hotline is open according to the configured schedule, else 0.",
+            registry=registry,
+        )
+
+
+def open_value(schedule: OpeningSchedule, now: datetime) -> float:
+    """The `hotline_open` sample at `now`: 1.0 within the opening hours, else 0.0."""
+    return 1.0 if is_open(schedule, now) else 0.0
+
+
+def track_opening_hours(
+    metrics: EnrichMetrics,
+    schedule: OpeningSchedule,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Compute `hotline_open` at every scrape: always current, and no timer task to run."""
+    metrics.hotline_open.set_function(lambda: open_value(schedule, clock()))
 
 
 def serve(metrics: EnrichMetrics, host: str, port: int) -> None:

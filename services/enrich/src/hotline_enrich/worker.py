@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from hotline_enrich.app import create_app
 from hotline_enrich.context import load_context
-from hotline_enrich.metrics import EnrichMetrics, serve
+from hotline_enrich.metrics import EnrichMetrics, serve, track_opening_hours
 from hotline_enrich.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ def run(settings: Settings) -> int:
     ctx = load_context(settings)
     metrics = EnrichMetrics(CollectorRegistry())
     app = create_app(settings, ctx, metrics=metrics)
+    track_opening_hours(metrics, ctx.schedule)
     serve(metrics, settings.metrics_host, settings.metrics_port)
     log.info(
         "enrich: %s -> %s (rejects to %s), metrics on %s:%d",
