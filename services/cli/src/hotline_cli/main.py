@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from hotline_board import cli as board_cli
 from hotline_capacity import cli as capacity_cli
 from hotline_cli import schemas_cli, topics_cli
 from hotline_enrich import cli as enrich_cli
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         ingest_cli,
         enrich_cli,
         sink_cli,
+        board_cli,
         simulator_cli,
         capacity_cli,
         topics_cli,

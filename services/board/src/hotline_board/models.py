@@ -1,0 +1,79 @@
+"""The JSON API's response models: they are the documentation of /api/board (OpenAPI)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class WindowStats(_Model):
+    """Calls offered within opening hours, counted in the window (start, end] by when their
+    outcome happened; definitions in docs/metrics.md."""
+
+    start: datetime
+    end: datetime
+    offered: int = Field(description="Calls offered (in hours) in the window")
+    answered: int
+    answered_within: int = Field(description="Answered within the service-level threshold")
+    abandoned: int = Field(description="Abandoned after at least the short-abandon threshold")
+    short_abandoned: int = Field(description="Abandoned sooner: in no ratio")
+    service_level: float | None = Field(
+        description="answered_within / (answered + abandoned); null when both are 0"
+    )
+    abandonment_rate: float | None = Field(description="abandoned / (answered + abandoned)")
+    average_speed_of_answer_seconds: float | None
+    average_handle_time_seconds: float | None = Field(
+        description="Mean talk time of calls that ended in the window (no after-call work data)"
+    )
+
+
+class MunicipalityCalls(_Model):
+    code: int | None = Field(description="Kommunekode; null: unknown or no postcode")
+    name: str | None
+    calls: int = Field(description="Calls offered in hours this evening")
+    population: int | None = Field(description="Citizens (reference table); null if not known")
+    per_1000: float | None = Field(description="calls per 1,000 citizens")
+
+
+class TopicCalls(_Model):
+    topic: str
+    calls: int
+
+
+class Thresholds(_Model):
+    service_level_seconds: float
+    short_abandon_seconds: float
+    stale_after_seconds: float
+
+
+class Board(_Model):
+    as_of: datetime = Field(description="The board's 'now': the wall clock, or the pinned time")
+    pinned: bool = Field(description="as_of was pinned (?at= or HOTLINE_BOARD_AT)")
+    generated_at: datetime = Field(description="Wall-clock time the snapshot was computed")
+    open_now: bool = Field(description="The hotline is open at as_of (opening schedule)")
+    data_age_seconds: float | None = Field(
+        description="as_of minus the newest event at or before it; null if none in a day"
+    )
+    stale: bool = Field(description="Open, and no event for longer than stale_after_seconds")
+    waiting: int = Field(description="Callers waiting at as_of")
+    longest_wait_seconds: float = Field(description="Longest current wait; 0 if nobody waits")
+    agents_busy: int = Field(description="Agents talking to a caller at as_of")
+    last_15m: WindowStats
+    evening: WindowStats | None = Field(
+        description="Since the latest opening time at or before as_of (until close + 1 h); "
+        "null if the hotline has not opened in the last 14 days"
+    )
+    evening_opens: datetime | None
+    evening_closes: datetime | None
+    by_municipality: list[MunicipalityCalls] = Field(description="This evening, most calls first")
+    topics: list[TopicCalls] = Field(description="This evening's topic mix, most calls first")
+    thresholds: Thresholds
+
+
+class Unavailable(_Model):
+    detail: str = Field(description="Why the board has no data (e.g. ClickHouse unreachable)")

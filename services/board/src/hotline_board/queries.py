@@ -1,0 +1,52 @@
+"""The board's SQL, assembled from the metric definitions in hotline_schemas.kpi.
+
+Times are spliced in as integer Unix seconds, the database name as a checked identifier;
+nothing else reaches the SQL text. Every query runs on ClickHouse 18.16 and current releases.
+"""
+
+# ruff: noqa: S608 - a SQL builder: only integers, SQL written here and identifier()-checked
+# names are spliced in (see the module docstring).
+
+from __future__ import annotations
+
+from hotline_schemas import kpi
+
+
+def data_age(database: str, at: int) -> str:
+    db = kpi.identifier(database)
+    # No FINAL: a duplicate has the same occurred_at, so max() is exact without it.
+    return (
+        f"SELECT toUInt32(max(occurred_at)) AS newest, count() AS events FROM {db}.call_events "
+        f"WHERE occurred_at >= toDateTime({at - 86400}) AND occurred_at <= toDateTime({at})"
+    )
+
+
+def live(database: str, at: int, th: kpi.Thresholds) -> str:
+    per_call = kpi.per_call_sql(database, str(at - kpi.LIVE_LOOKBACK_S), str(at))
+    return kpi.live_sql(kpi.derived_sql(per_call, th), str(at))
+
+
+def window(database: str, lo: int, hi: int, th: kpi.Thresholds) -> str:
+    # Events from a lookback before the window, so a call answered in it knows when it queued.
+    per_call = kpi.per_call_sql(database, str(lo - kpi.LIVE_LOOKBACK_S), str(hi))
+    return kpi.window_counts_sql(kpi.derived_sql(per_call, th), str(lo), str(hi), th)
+
+
+def _offered_in(database: str, lo: int, hi: int) -> str:
+    per_call = kpi.per_call_sql(database, str(lo), str(hi))
+    return f"({per_call}) WHERE in_hours = 1 AND offered_ts > {lo} AND offered_ts <= {hi}"
+
+
+def by_municipality(database: str, lo: int, hi: int) -> str:
+    return (
+        "SELECT municipality_code, any(municipality_name) AS name, count() AS calls "
+        f"FROM {_offered_in(database, lo, hi)} "
+        "GROUP BY municipality_code ORDER BY calls DESC, municipality_code"
+    )
+
+
+def topics(database: str, lo: int, hi: int) -> str:
+    return (
+        f"SELECT topic, count() AS calls FROM {_offered_in(database, lo, hi)} "
+        "GROUP BY topic ORDER BY calls DESC, topic"
+    )

@@ -1,0 +1,121 @@
+"""The HTTP app on chdb (current ClickHouse in-process): API, metrics, errors, windows."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from hotline_board.app import create_app
+from hotline_board.settings import Settings
+from hotline_board.snapshot import parse_at
+from hotline_board.windows import latest_evening
+from hotline_enrich.hours import OpeningSchedule
+from hotline_schemas import kpi
+from hotline_schemas.config import ClickHouseConnection
+
+DB = "board_test"
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan running, in-process (Starlette's TestClient warns about httpx)."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://board") as client:
+            yield client
+
+
+class Broken:
+    def execute(self, query: str) -> list[tuple[Any, ...]]:
+        raise ConnectionRefusedError("ClickHouse is down")
+
+
+def _settings(**kw: Any) -> Settings:
+    return Settings(clickhouse=ClickHouseConnection(database=DB), **kw)
+
+
+@pytest.mark.anyio
+async def test_board_json_from_clickhouse(
+    chdb: Any, example_calls: list[kpi.CallTimes], insert_calls: Callable[..., None]
+) -> None:
+    insert_calls(chdb, DB, example_calls)
+    registry = CollectorRegistry()
+    async with serving(create_app(_settings(), executor=chdb, registry=registry)) as client:
+        board = (await client.get("/api/board", params={"at": "2013-03-31T18:15:00Z"})).json()
+        assert board["pinned"]
+        assert board["open_now"]  # 20:15 on a Sunday in Copenhagen
+        assert (board["waiting"], board["longest_wait_seconds"], board["agents_busy"]) == (1, 60, 1)
+        assert board["last_15m"]["answered"] == 3
+        assert board["last_15m"]["service_level"] == pytest.approx(0.5)
+        assert board["evening"]["abandoned"] == 1
+        assert board["data_age_seconds"] == 60.0
+        assert not board["stale"]
+        aarhus = board["by_municipality"][0]
+        assert (aarhus["name"], aarhus["calls"]) == ("Aarhus", 4)
+        assert aarhus["per_1000"] == pytest.approx(4 * 1000 / 319094)
+        assert (await client.get("/readyz")).status_code == 200
+        assert (await client.get("/")).text.count("board.js") == 1
+        assert (await client.get("/static/board.js")).status_code == 200
+        schema = (await client.get("/openapi.json")).json()
+        assert "Board" in schema["components"]["schemas"]
+        assert (
+            await client.get("/api/board", params={"at": "2013-03-31T18:15:00"})
+        ).status_code == 422
+
+
+@pytest.mark.anyio
+async def test_prometheus_names_for_the_alert_rules(chdb: Any) -> None:
+    at = datetime(2013, 3, 31, 18, 15, tzinfo=UTC)
+    async with serving(create_app(_settings(at=at), executor=chdb)) as client:
+        # The gauges are set by the background refresh, which starts with the app.
+        for _ in range(100):
+            text = (await client.get("/metrics")).text
+            if "hotline_open 1.0" in text:
+                break
+            await anyio.sleep(0.05)
+    for name in (
+        "hotline_callers_waiting",
+        "hotline_longest_wait_seconds",
+        "hotline_agents_busy",
+        "hotline_open 1.0",
+        'hotline_service_level_ratio{window="15m"}',
+        'hotline_service_level_ratio{window="evening"}',
+        "hotline_board_query_failures_total 0.0",
+        "hotline_board_data_age_seconds +Inf",
+    ):
+        assert name in text
+
+
+@pytest.mark.anyio
+async def test_backend_down_is_503_and_counted() -> None:
+    async with serving(create_app(_settings(), executor=Broken())) as client:
+        answer = await client.get("/api/board")
+        assert answer.status_code == 503
+        assert "ClickHouse is down" in answer.json()["detail"]
+        assert (await client.get("/readyz")).status_code == 503
+        assert (await client.get("/healthz")).status_code == 200
+        assert "hotline_board_query_failures_total" in (await client.get("/metrics")).text
+
+
+def test_evening_is_the_latest_opening() -> None:
+    schedule = OpeningSchedule()
+    sunday_late = latest_evening(schedule, parse_at("2013-03-31T21:30:00Z"))  # 23:30 CEST
+    assert sunday_late is not None
+    assert sunday_late.opens == parse_at("2013-03-31T16:30:00Z")  # 18:30 CEST, DST began
+    # Saturday noon: the last opening was Thursday 18:30 CET.
+    saturday = latest_evening(schedule, parse_at("2013-03-30T11:00:00Z"))
+    assert saturday is not None
+    assert saturday.opens == parse_at("2013-03-28T17:30:00Z")
+    # Before opening on Monday: Sunday's evening.
+    monday = latest_evening(schedule, parse_at("2013-04-01T10:00:00+02:00"))
+    assert monday is not None
+    assert monday.opens == parse_at("2013-03-31T16:30:00Z")
+    assert latest_evening(OpeningSchedule(weekly={}), parse_at("2013-04-01T10:00:00Z")) is None

@@ -1,0 +1,369 @@
+"""The board page in headless Chromium against the real pipeline fed by the simulator.
+
+ingest, enrich, sink and the board run as their own processes (as in production) on topics and
+a database unique to this test. The page must show what ClickHouse holds (recomputed here from
+the raw events with the Python definitions), follow new calls, and show the backend-down and
+stale states. Screenshots are kept under artifacts/board/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hotline_board.windows import latest_evening
+from hotline_enrich.hours import OpeningSchedule
+from hotline_schemas import kpi
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[3]
+ARTIFACTS = REPO / "artifacts" / "board"
+AT = datetime(2013, 3, 31, 18, 0, tzinfo=UTC)  # 20:00 in Copenhagen: open, mid-evening
+AT_TEXT = "2013-03-31T18:00:00Z"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Procs:
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, module: str, env: dict[str, str]) -> None:
+        log = (self.logs / f"{name}.log").open("wb")
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", module], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        log.close()
+
+    def check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                tail = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
+                pytest.fail(f"{name} exited with {proc.returncode}:\n{tail}")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def stack(
+    kafka_bootstrap: str,
+    make_topics: Callable[..., list[str]],
+    clickhouse_server: tuple[str, int],
+    clickhouse_database: str,
+    unique_name: str,
+    tmp_path: Path,
+) -> Iterator[dict[str, Any]]:
+    raw, enriched, raw_dlq, enriched_dlq = make_topics(
+        f"{unique_name}.raw",
+        f"{unique_name}.enriched",
+        f"{unique_name}.raw.dlq",
+        f"{unique_name}.enriched.dlq",
+    )
+    host, port = clickhouse_server
+    ingest_port, board_port, down_port = _free_port(), _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "HOTLINE_CLICKHOUSE__HOST": host,
+        "HOTLINE_CLICKHOUSE__PORT": str(port),
+        "HOTLINE_CLICKHOUSE__DATABASE": clickhouse_database,
+        "HOTLINE_PSEUDONYM_SECRET": "board-test-secret-0123456789",
+        "HOTLINE_INGEST_PORT": str(ingest_port),
+        "HOTLINE_INGEST_RAW_TOPIC": raw,
+        "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
+        "HOTLINE_ENRICH_APP_ID": f"{unique_name}-enrich",
+        "HOTLINE_ENRICH_RAW_TOPIC": raw,
+        "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
+        "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": raw_dlq,
+        "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_METRICS_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "enrich"),
+        "HOTLINE_SINK_TOPICS": json.dumps([enriched]),
+        "HOTLINE_SINK_DEAD_LETTER_TOPIC": enriched_dlq,
+        "HOTLINE_SINK_GROUP_ID": f"{unique_name}-sink",
+        "HOTLINE_SINK_METRICS_PORT": str(_free_port()),
+        "HOTLINE_BOARD_PORT": str(board_port),
+        "HOTLINE_BOARD_REFRESH_S": "1",
+    }
+    migrate = subprocess.run(
+        [sys.executable, "-m", "hotline_cli", "migrate"], env=env, capture_output=True, timeout=60
+    )
+    assert migrate.returncode == 0, migrate.stderr.decode()
+    procs = Procs(tmp_path)
+    try:
+        for name in ("sink", "enrich", "ingest", "board"):
+            procs.start(name, f"hotline_{name}", env)
+        # A second board whose ClickHouse is a closed port: its backend is down.
+        procs.start(
+            "board_down",
+            "hotline_board",
+            {
+                **env,
+                "HOTLINE_BOARD_PORT": str(down_port),
+                "HOTLINE_CLICKHOUSE__PORT": str(_free_port()),
+            },
+        )
+        yield {
+            "procs": procs,
+            "env": env,
+            "ingest": f"http://127.0.0.1:{ingest_port}",
+            "board": f"http://127.0.0.1:{board_port}",
+            "board_down": f"http://127.0.0.1:{down_port}",
+            "database": clickhouse_database,
+        }
+    finally:
+        procs.stop()
+
+
+def _wait_http(procs: Procs, url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        procs.check_alive()
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} never answered 200")
+
+
+def _client(clickhouse_server: tuple[str, int]) -> Any:
+    from clickhouse_driver import Client
+
+    return Client(host=clickhouse_server[0], port=clickhouse_server[1])
+
+
+def _event_count(client: Any, database: str) -> int:
+    ((n,),) = client.execute(f"SELECT count() FROM {database}.call_events FINAL")
+    return int(n)
+
+
+def _wait_stored(client: Any, database: str, at_least: int, procs: Procs) -> int:
+    deadline = time.monotonic() + 120
+    last = -1
+    while time.monotonic() < deadline:
+        procs.check_alive()
+        n = _event_count(client, database)
+        if n >= at_least and n == last:
+            return n
+        last = n
+        time.sleep(2)
+    pytest.fail(f"ClickHouse holds {last} events, expected at least {at_least}")
+
+
+def _expected(client: Any, database: str, at: datetime) -> dict[str, Any]:
+    """The board's numbers recomputed from the stored events with the Python definitions."""
+    rows = client.execute(
+        "SELECT call_id, type, toFloat64(occurred_at) + occurred_at_ms / 1000, within_hours, "
+        f"agent_id, municipality_name FROM {database}.call_events FINAL "
+        f"WHERE occurred_at <= toDateTime({int(at.timestamp())})"
+    )
+    calls: dict[str, dict[str, Any]] = {}
+    for call_id, type_, ts, within, agent, name in rows:
+        c = calls.setdefault(call_id, {"within_hours": True})
+        c[type_] = datetime.fromtimestamp(ts, UTC)
+        if type_ == "offered":
+            c["within_hours"] = bool(within)
+            c["name"] = name
+        if type_ == "answered":
+            c["agent_id"] = agent
+    lookback = at - timedelta(seconds=kpi.LIVE_LOOKBACK_S)
+    times = {
+        cid: kpi.CallTimes(
+            offered=c.get("offered"),
+            queued=c.get("queued"),
+            answered=c.get("answered"),
+            abandoned=c.get("abandoned"),
+            ended=c.get("ended"),
+            within_hours=c["within_hours"],
+            agent_id=c.get("agent_id"),
+        )
+        for cid, c in calls.items()
+    }
+    live = [c for c in times.values() if (c.wait_start or at) >= lookback]
+    evening = latest_evening(OpeningSchedule(), at)
+    assert evening is not None
+    last15 = kpi.count_window(times.values(), at - timedelta(minutes=15), at)
+    whole = kpi.count_window(times.values(), evening.opens, at)
+    aarhus = sum(
+        1
+        for cid, c in calls.items()
+        if c.get("name") == "Aarhus"
+        and times[cid].within_hours
+        and times[cid].offered is not None
+        and evening.opens < times[cid].offered <= at
+    )
+    return {
+        "waiting": sum(kpi.is_waiting(c, at) for c in live),
+        "agents_busy": kpi.agents_busy(live, at),
+        "last_15m_answered": last15.answered,
+        "last_15m_abandoned": last15.abandoned,
+        "last_15m_service_level": _pct(kpi.service_level(last15)),
+        "evening_answered": whole.answered,
+        "evening_abandoned": whole.abandoned,
+        "evening_service_level": _pct(kpi.service_level(whole)),
+        "aarhus": aarhus,
+    }
+
+
+def _pct(ratio: float | None) -> str:
+    # JavaScript's Math.round: halves round up.
+    return "–" if ratio is None else f"{int(ratio * 100 + 0.5)}%"
+
+
+def _chromium(*args: str) -> str:
+    exe = shutil.which("chromium")
+    assert exe, "Debian's chromium is missing: apt-get install -y chromium (make install)"
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                exe,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=4000",
+                "--window-size=1600,900",
+                *args,
+            ],
+            capture_output=True,
+            timeout=90,
+        )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    return done.stdout.decode()
+
+
+def _shown(dom: str) -> dict[str, str]:
+    fields = re.findall(r'<(?:div|span) [^>]*id="([a-z0-9_]+)"[^>]*>([^<]*)<', dom)
+    state = re.search(r'<body [^>]*data-state="(\w+)"', dom)
+    banner = re.search(r'id="banner"[^>]*>([^<]*)<', dom)
+    aarhus = re.search(r"<td>Aarhus</td><td class=\"n\">(\d+)</td>", dom)
+    return {
+        **dict(fields),
+        "state": state.group(1) if state else "",
+        "banner": banner.group(1) if banner else "",
+        "aarhus": aarhus.group(1) if aarhus else "",
+    }
+
+
+def _screenshot(url: str, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    _chromium(f"--screenshot={path}", url)
+    assert path.stat().st_size > 10_000
+    sys.stdout.write(f"\nboard screenshot: {path}\n")
+    return path
+
+
+def _assert_page_matches(page: dict[str, str], expected: dict[str, Any]) -> None:
+    shown = {key: page.get(key) for key in expected}
+    assert shown == {key: str(value) for key, value in expected.items()}
+
+
+def _waiting_calls(prefix: str, n: int, at: datetime) -> list[dict[str, Any]]:
+    events = []
+    for i in range(n):
+        offered = at - timedelta(seconds=50 + 10 * i)
+        for step, (type_, when) in enumerate(
+            (("offered", offered), ("queued", offered + timedelta(seconds=8)))
+        ):
+            events.append(
+                {
+                    "schema_version": 1,
+                    "event_id": f"{prefix}-{i}-{step}",
+                    "call_id": f"{prefix}-{i}",
+                    "type": type_,
+                    "occurred_at": when.isoformat().replace("+00:00", "Z"),
+                    "line": "+4570200000",
+                    "caller_number": None,
+                    "caller_postcode": "8000",
+                    "ivr_choice": "2",
+                }
+            )
+    return events
+
+
+def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
+    stack: dict[str, Any], clickhouse_server: tuple[str, int], unique_name: str
+) -> None:
+    procs, database = stack["procs"], stack["database"]
+    for url in (f"{stack['ingest']}/readyz", f"{stack['board']}/healthz"):
+        _wait_http(procs, url)
+    simulate = subprocess.run(
+        [sys.executable, "-m", "hotline_cli", "simulate", "--url", stack["ingest"],
+         "--date", "2013-03-31", "--seed", "2013"],
+        env=stack["env"], capture_output=True, timeout=180,
+    )  # fmt: skip
+    assert simulate.returncode == 0, simulate.stderr.decode()[-2000:]
+    client = _client(clickhouse_server)
+    try:
+        stored = _wait_stored(client, database, 100, procs)
+        expected = _expected(client, database, AT)
+        assert expected["evening_answered"] > 10  # the simulated evening really is there
+        page_url = f"{stack['board']}/?at={AT_TEXT}"
+        page = _shown(_chromium("--dump-dom", page_url))
+        assert page["state"] == "ok", page
+        _assert_page_matches(page, expected)
+        _screenshot(page_url, "board-evening.png")
+
+        # New callers join the queue: the page follows.
+        extra = _waiting_calls(unique_name, 3, AT)
+        answer = httpx.post(f"{stack['ingest']}/v1/events", json=extra, timeout=30)
+        assert answer.status_code == 202, answer.text
+        _wait_stored(client, database, stored + len(extra), procs)
+        after = _expected(client, database, AT)
+        assert after["waiting"] == expected["waiting"] + 3
+        assert after["aarhus"] == expected["aarhus"] + 3
+        page = _shown(_chromium("--dump-dom", page_url))
+        _assert_page_matches(page, after)
+        _screenshot(page_url, "board-after-new-calls.png")
+    finally:
+        client.disconnect()
+
+    # Open (a Monday evening) but no event for hours: stale.
+    stale_url = f"{stack['board']}/?at=2013-04-01T18:00:00Z"
+    page = _shown(_chromium("--dump-dom", stale_url))
+    assert page["state"] == "stale", page
+    assert "STALE" in page["banner"]
+    _screenshot(stale_url, "board-stale.png")
+
+    # The board whose ClickHouse is unreachable: backend down, numbers greyed.
+    _wait_http(procs, f"{stack['board_down']}/healthz")
+    assert httpx.get(f"{stack['board_down']}/api/board", timeout=30).status_code == 503
+    page = _shown(_chromium("--dump-dom", f"{stack['board_down']}/"))
+    assert page["state"] == "down", page
+    assert "BACKEND DOWN" in page["banner"]
+    _screenshot(f"{stack['board_down']}/", "board-backend-down.png")
