@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The pipeline's own services (ingest, enrich, sink) as local background processes.
+# The pipeline's own services (ingest, enrich, sink, board) as local background processes.
 #   pipeline.sh start|stop|status
 # Logs and pid files go to $HOTLINE_STATE_DIR/pipeline/. Configuration comes from the
 # environment (HOTLINE_*), exactly as in production.
@@ -13,7 +13,7 @@ RUN_DIR="$STATE_DIR/pipeline"
 # development secret (it logs a warning). Production sets HOTLINE_PSEUDONYM_SECRET.
 if [ -z "${HOTLINE_PSEUDONYM_SECRET:-}" ]; then export HOTLINE_DEV="${HOTLINE_DEV:-true}"; fi
 HOTLINE="$ROOT/.venv/bin/hotline"
-SERVICES=(sink enrich ingest)
+SERVICES=(sink enrich ingest board)
 
 # ready_check NAME: true when NAME answers on its port.
 ready_check() {
@@ -21,6 +21,7 @@ ready_check() {
     ingest) curl -fsS "http://127.0.0.1:${HOTLINE_INGEST_PORT:-8080}/readyz" ;;
     enrich) curl -fsS "http://127.0.0.1:${HOTLINE_ENRICH_METRICS_PORT:-9466}/metrics" ;;
     sink) curl -fsS "http://127.0.0.1:${HOTLINE_SINK_METRICS_PORT:-9465}/metrics" ;;
+    board) curl -fsS "http://127.0.0.1:${HOTLINE_BOARD_PORT:-8090}/readyz" ;;
   esac
 }
 

@@ -26,13 +26,16 @@ t0="$(now_s)"
 say "posting a simulated evening ($DATE, seed $SEED) to ingest"
 "$HOTLINE" simulate --date "$DATE" --seed "$SEED" --duration 120
 
-# The sink flushes at least every second; give the stream a bounded time to drain.
+# The sink flushes at least every second; give the stream a bounded time to drain. A re-run
+# posts the same seeded events again, which storage deduplicates: then nothing new arrives.
 deadline=$((SECONDS + 60))
 last=-1
+unchanged=0
 while ((SECONDS < deadline)); do
   now="$(rows_now)"
-  if [ "$now" -gt "$before" ] && [ "$now" -eq "$last" ]; then break; fi
+  if [ "$now" -eq "$last" ]; then unchanged=$((unchanged + 1)); else unchanged=0; fi
   last="$now"
+  if { [ "$now" -gt "$before" ] && ((unchanged >= 2)); } || ((unchanged >= 10)); then break; fi
   sleep 2
 done
 say "ClickHouse holds $(rows_now) call events ($((last - before)) new, $(elapsed "$t0")s after posting began)"
@@ -50,6 +53,8 @@ MSG
 clickhouse-client --host 127.0.0.1 --port 9000 --format PrettyCompact -q "$query"
 cat <<MSG
 
+Live board (pinned to the simulated evening, which is from 2013):
+       http://127.0.0.1:8090/?at=${DATE}T18:45:00Z
 Also:  curl -s 127.0.0.1:8080/metrics | grep hotline_   (ingest metrics)
        http://127.0.0.1:9090                               (Prometheus)
        make status / make down                             (what runs / stop everything)

@@ -61,12 +61,14 @@ SETTINGS = {
     "sink": "hotline_sink.settings",
     "migrate": "hotline_sink.settings",
     "topics": "hotline_cli.settings",
+    "board": "hotline_board.settings",
 }
 # (host field, port field, port) that must bind all interfaces inside a container.
 BINDS = {
     "ingest": [("host", "port", 8080)],
     "enrich": [("web_host", "web_port", 6066), ("metrics_host", "metrics_port", 9466)],
     "sink": [("metrics_host", "metrics_port", 9465)],
+    "board": [("host", "port", 8090)],
 }
 # Allowed to differ between one-broker compose and the three-broker cluster.
 DIFFERS_BY_DESIGN = {"HOTLINE_ENRICH_TOPIC_REPLICATION_FACTOR"}
