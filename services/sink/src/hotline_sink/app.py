@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
 
 from hotline_sink import migrations
 from hotline_sink.clickhouse import Writer, connect, server_version
-from hotline_sink.consumer import Record, Sink
+from hotline_sink.consumer import Record, Sink, TopicsMissingError
 from hotline_sink.dialect import Dialect
 from hotline_sink.metrics import SinkMetrics
 from hotline_sink.settings import Settings
@@ -72,7 +72,11 @@ def run_sink(settings: Settings) -> int:
         settings.clickhouse.database,
         settings.group_id,
     )
-    sink.run()
+    try:
+        sink.run()
+    except TopicsMissingError as exc:
+        log.error("%s", exc)
+        return 1
     return 0
 
 

@@ -45,6 +45,10 @@ class Record:
     decoded: EnrichedEvent | Rejected
 
 
+class TopicsMissingError(RuntimeError):
+    """A topic the sink should read does not exist (or has no partitions yet)."""
+
+
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
     """Runs on kafka-python's IO loop: only note what was revoked; the loop acts on it."""
 
@@ -92,8 +96,9 @@ class Sink:
     def run(self) -> None:
         """Until `stop` is set (a signal, or another thread); then flush what is left,
         commit and close the clients. An exception leaves the batch uncommitted."""
-        self._consumer.subscribe(list(self._settings.topics), listener=self._listener)
         try:
+            self._wait_for_topics()
+            self._consumer.subscribe(list(self._settings.topics), listener=self._listener)
             while not self.stop.is_set():
                 self._poll_once()
                 if self._batch.due(self._clock()):
@@ -102,6 +107,24 @@ class Sink:
                 self._flush()
         finally:
             self._close()
+
+    def _wait_for_topics(self) -> None:
+        """Subscribe only once every topic's partitions are known: a group joined while a
+        topic has no metadata yet is assigned none of its partitions, and kafka-python does
+        not rebalance when they appear, so the sink would sit idle until restarted."""
+        deadline = self._clock() + self._settings.topic_wait_s
+        missing = list(self._settings.topics)
+        while missing and not self.stop.is_set():
+            missing = [t for t in missing if not self._consumer.partitions_for_topic(t)]
+            if not missing:
+                return
+            if self._clock() >= deadline:
+                raise TopicsMissingError(
+                    f"no partitions for {missing} after {self._settings.topic_wait_s:.0f} s; "
+                    "create them with `hotline topics create`"
+                )
+            log.info("waiting for topics %s to exist", missing)
+            self.stop.wait(1.0)
 
     def _poll_once(self) -> None:
         timeout_ms = max(1, int(self._batch.time_left(self._clock()) * 1000))

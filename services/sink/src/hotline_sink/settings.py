@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     retry_initial_s: float = Field(default=0.5, gt=0)
     retry_max_s: float = Field(default=30.0, gt=0)
     lag_interval_s: float = Field(default=5.0, gt=0)
+    # Bounded wait at start-up for the topics to exist; then fail loudly (and be restarted).
+    topic_wait_s: float = Field(default=60.0, gt=0)
 
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=9465, ge=0, lt=65536)
