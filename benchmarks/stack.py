@@ -95,6 +95,7 @@ class Stack:
             "HOTLINE_ENRICH_RAW_TOPIC": self.raw,
             "HOTLINE_ENRICH_ENRICHED_TOPIC": self.enriched,
             "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": self.raw_dlq,
+            "HOTLINE_ENRICH_RECORDS_TOPIC": f"{self.prefix}.records",
             "HOTLINE_ENRICH_WEB_PORT": str(free_port()),
             "HOTLINE_ENRICH_METRICS_PORT": str(free_port()),
             "HOTLINE_ENRICH_STATE_DIR": str(Path(self._tmp.name) / "enrich"),

@@ -114,9 +114,10 @@ def pipeline(
     unique_name: str,
     tmp_path: Path,
 ) -> Iterator[tuple[Pipeline, str, str]]:
-    raw, enriched, raw_dlq, enriched_dlq = make_topics(
+    raw, enriched, records, raw_dlq, enriched_dlq = make_topics(
         f"{unique_name}.raw",
         f"{unique_name}.enriched",
+        f"{unique_name}.records",
         f"{unique_name}.raw.dlq",
         f"{unique_name}.enriched.dlq",
     )
@@ -136,10 +137,12 @@ def pipeline(
         "HOTLINE_ENRICH_RAW_TOPIC": raw,
         "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
         "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": raw_dlq,
+        "HOTLINE_ENRICH_RECORDS_TOPIC": records,
         "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
         "HOTLINE_ENRICH_METRICS_PORT": str(_free_port()),
         "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "enrich"),
-        "HOTLINE_SINK_TOPICS": json.dumps([enriched]),
+        "HOTLINE_SINK_TOPICS": json.dumps([enriched, records]),
+        "HOTLINE_SINK_RECORD_TOPICS": json.dumps([records]),
         "HOTLINE_SINK_DEAD_LETTER_TOPIC": enriched_dlq,
         "HOTLINE_SINK_GROUP_ID": f"{unique_name}-sink",
         "HOTLINE_SINK_METRICS_PORT": str(_free_port()),
@@ -170,13 +173,16 @@ def _wait_ready(pipe: Pipeline, url: str) -> None:
     pytest.fail("ingest never became ready")
 
 
-def _rows(database: str, clickhouse_server: tuple[str, int]) -> list[dict[str, Any]]:
+def _rows(
+    database: str, clickhouse_server: tuple[str, int], table: str = "call_events"
+) -> list[dict[str, Any]]:
     from clickhouse_driver import Client
 
+    key = "event_id" if table == "call_events" else "call_id"
     client = Client(host=clickhouse_server[0], port=clickhouse_server[1])
     try:
         data, columns = client.execute(
-            f"SELECT * FROM {database}.call_events FINAL ORDER BY event_id", with_column_types=True
+            f"SELECT * FROM {database}.{table} FINAL ORDER BY {key}", with_column_types=True
         )
     finally:
         client.disconnect()
@@ -233,6 +239,24 @@ def test_http_in_enriched_row_out(
     assert closed["within_hours"] == 0
     assert closed["topic"] == "unknown"
 
-    stored = json.dumps(rows, default=str)
+    # One call record per finished call, built by enrich from the call's events.
+    records: list[dict[str, Any]] = []
+    while time.monotonic() < deadline + 30:
+        records = _rows(database, clickhouse_server, "call_records")
+        if len(records) >= 2:
+            break
+        time.sleep(1)
+    by_call = {r["call_id"]: r for r in records}
+    assert set(by_call) == {f"{unique_name}-aarhus", f"{unique_name}-randers"}
+    answered = by_call[f"{unique_name}-aarhus"]
+    assert answered["outcome"] == "answered"
+    assert answered["wait_seconds"] == 40.0  # queued 16:30:20 -> answered 16:31:00
+    assert answered["talk_seconds"] == 360.0  # answered 16:31:00 -> ended 16:37:00
+    assert answered["topic"] == "mitid_login"
+    assert answered["within_hours"] == 1
+    assert answered["municipality_code"] == 751
+    assert by_call[f"{unique_name}-randers"]["outcome"] == "closed"
+
+    stored = json.dumps([*rows, *records], default=str)
     assert NUMBER not in stored, "raw caller number reached ClickHouse"
     assert NUMBER[3:] not in stored, "raw caller number (national part) reached ClickHouse"

@@ -103,6 +103,8 @@ def stack(
         "HOTLINE_ENRICH_RAW_TOPIC": raw,
         "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
         "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": raw_dlq,
+        # Records go to a topic of this test's own, never the shared `hotline.call-records`.
+        "HOTLINE_ENRICH_RECORDS_TOPIC": f"{unique_name}.records",
         "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
         "HOTLINE_ENRICH_METRICS_PORT": str(_free_port()),
         "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "enrich"),

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hotline_schemas import CallEvent, EnrichedEvent
+from hotline_schemas import CallEvent, CallRecord, EnrichedEvent
 from hotline_schemas.paths import EXAMPLES_DIR
 
 MakeEvent = Callable[..., EnrichedEvent]
@@ -101,6 +101,8 @@ def sql_literal(value: Any) -> str:
         return "NULL"
     if isinstance(value, bool | int):
         return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(sql_literal(v) for v in value) + "]"
     escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
@@ -110,3 +112,51 @@ def sql_literal(value: Any) -> str:
 @pytest.fixture
 def literal() -> Callable[[Any], str]:
     return sql_literal
+
+
+MakeRecord = Callable[..., CallRecord]
+RECORD_START = datetime(2013, 3, 31, 16, 40, 3, 250000, tzinfo=UTC)
+
+
+@pytest.fixture
+def make_record() -> MakeRecord:
+    """make_record(call_id, **overrides): an answered in-hours call record (built directly)."""
+
+    def make(call_id: str = "call-1", **overrides: Any) -> CallRecord:
+        start = overrides.pop("started_at", RECORD_START)
+        wait = overrides.pop("wait_seconds", 15.0)
+        waited = wait or 0.0
+        fields: dict[str, Any] = {
+            "call_id": call_id,
+            "version": 4,
+            "updated_at": datetime(2024, 1, 1, tzinfo=UTC),
+            "started_at": start,
+            "offered_at": start,
+            "queued_at": start + timedelta(seconds=5),
+            "answered_at": start + timedelta(seconds=5 + waited),
+            "abandoned_at": None,
+            "ended_at": start + timedelta(seconds=305 + waited),
+            "wait_seconds": wait,
+            "talk_seconds": 300.0,
+            "outcome": "answered",
+            "closed_reason": "ended",
+            "closed_by_timeout": False,
+            "within_hours": True,
+            "topic": "moving",
+            "topic_source": "wrap_up_code",
+            "in_scope": True,
+            "wrap_up_code": "FLYT",
+            "queue": "hotline",
+            "agent_id": "agent-07",
+            "line": "+4570200000",
+            "municipality_code": 751,
+            "municipality_name": "Aarhus",
+            "in_catchment": True,
+            "caller_postcode": "8000",
+            "caller_key": "key-1",
+            "event_count": 4,
+        }
+        fields.update(overrides)
+        return CallRecord(**fields)
+
+    return make

@@ -11,11 +11,12 @@ from hotline_sink.clickhouse import RejectedDataError, UnavailableError, classif
 from hotline_sink.settings import Settings
 
 
-def test_defaults_read_the_enriched_topic_with_its_registry_dead_letter_topic() -> None:
+def test_defaults_read_events_and_records_with_their_registry_dead_letter_topics() -> None:
     settings = Settings()
-    assert settings.topics == (topics.ENRICHED.name,)
+    assert settings.topics == (topics.ENRICHED.name, topics.RECORDS.name)
     assert settings.group_id == "hotline-sink"
     assert settings.dead_letter_for(topics.ENRICHED.name) == topics.ENRICHED.dead_letter
+    assert settings.dead_letter_for(topics.RECORDS.name) == topics.RECORDS.dead_letter
     assert (settings.batch_max_rows, settings.batch_max_age_s, settings.metrics_port) == (
         5000,
         1.0,
@@ -23,9 +24,12 @@ def test_defaults_read_the_enriched_topic_with_its_registry_dead_letter_topic() 
     )
 
 
-def test_call_records_are_refused_until_their_table_exists() -> None:
-    with pytest.raises(ValidationError, match="does not write call records yet"):
-        Settings(topics=(topics.ENRICHED.name, topics.RECORDS.name))
+def test_each_topic_is_routed_to_its_table() -> None:
+    settings = Settings()
+    assert settings.route_for(topics.ENRICHED.name).table == "call_events"
+    assert settings.route_for(topics.RECORDS.name).table == "call_records"
+    custom = Settings(topics=("a", "b"), record_topics=("b",), dead_letter_topic="dlq")
+    assert [custom.route_for(t).table for t in custom.topics] == ["call_events", "call_records"]
 
 
 def test_a_topic_outside_the_registry_needs_an_explicit_dead_letter_topic() -> None:

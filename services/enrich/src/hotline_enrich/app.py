@@ -1,4 +1,5 @@
-"""Faust wiring: raw topic -> enrich -> enriched topic, rejects -> dead-letter topic.
+"""Faust wiring: raw topic -> enrich -> enriched topic, rejects -> dead-letter topic, and
+finished calls -> records topic (call states in a changelog-backed table, see call_table.py).
 
 Every Faust setting comes from our `Settings`; `env={}` stops Faust from reading its own
 environment variables (`BROKER_URL`, ...), so one system owns the configuration.
@@ -7,12 +8,14 @@ environment variables (`BROKER_URL`, ...), so one system owns the configuration.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import faust
 from mode.supervisors import CrashingSupervisor
 from prometheus_client import CollectorRegistry
 
+from hotline_enrich.call_table import CallTable, create_table
 from hotline_enrich.enrichment import EnrichmentContext
 from hotline_enrich.handler import Outcome, Outputs, RawEventHandler
 from hotline_enrich.metrics import EnrichMetrics
@@ -26,6 +29,8 @@ def kafka_outputs(settings: Settings) -> Callable[[faust.App], Outputs]:
         return Outputs(
             enriched=_bytes_topic(app, settings.enriched_topic, settings.topic_partitions),
             dead_letter=_bytes_topic(app, settings.dead_letter_topic, 1),
+            records=_bytes_topic(app, settings.records_topic, settings.topic_partitions),
+            changelog_acks=True,
         )
 
     return build
@@ -43,6 +48,7 @@ def create_app(
     *,
     metrics: EnrichMetrics | None = None,
     outputs: Callable[[faust.App], Outputs] | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> faust.App:
     """The Faust app; `outputs` replaces the Kafka output topics (tests pass in-memory ones)."""
     app = faust.App(
@@ -66,10 +72,15 @@ def create_app(
         value_serializer="raw",
         worker_redirect_stdouts=False,
     )
+    # Call states: changelog-backed (the memory store is rebuilt from the changelog topic at
+    # start-up) and co-partitioned with the raw topic, both keyed by call_id.
+    states = create_table(app, settings.topic_partitions)
     handler = RawEventHandler(
         ctx,
         (outputs or kafka_outputs(settings))(app),
         metrics or EnrichMetrics(CollectorRegistry()),
+        clock=clock,
+        calls=CallTable(states, settings.record_config(), clock),
     )
     raw = _bytes_topic(app, settings.raw_topic, settings.topic_partitions)
 

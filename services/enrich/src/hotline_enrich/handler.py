@@ -1,10 +1,12 @@
-"""One raw Kafka event in, one message out (enriched, or a dead letter), acked on delivery.
+"""One raw Kafka event in, its messages out (enriched or a dead letter, plus any call records
+it completes), acked on delivery.
 
 Framework glue kept apart from `app.py` so the ack rule is in one place: the source event is
-acked only from the producer's delivery callback, i.e. after Kafka acknowledged the output
-(`acks=all`). The agent iterates a `noack()` stream, so an exception never acks an event, and
-produces are not awaited one by one: the producer can batch while offsets stay safe, because
-Faust commits only up to the first offset that is not acked.
+acked only from the producer's delivery callbacks, i.e. after Kafka acknowledged every output
+(`acks=all`): the enriched event and each call record it caused. The agent iterates a
+`noack()` stream, so an exception never acks an event, and produces are not awaited one by
+one: the producer can batch while offsets stay safe, because Faust commits only up to the
+first offset that is not acked.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
+from hotline_enrich.call_table import CallTable
 from hotline_enrich.decode import Rejection, decode_event
 from hotline_enrich.enrichment import EnrichmentContext, enrich
 from hotline_enrich.metrics import EnrichMetrics
-from hotline_schemas import DeadLetter
+from hotline_schemas import CallRecord, DeadLetter, EnrichedEvent
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +38,17 @@ class Outputs:
 
     enriched: Any  # faust.ChannelT (Faust ships no type information)
     dead_letter: Any
+    records: Any = None
+    # Ack only after the call-state changelog writes are acked too. Kafka outputs set it; a
+    # test context has no running producer, so its changelog futures never complete.
+    changelog_acks: bool = False
 
 
 class Outcome(NamedTuple):
     kind: Literal["enriched", "dead_letter"]
     key: bytes | None
     value: bytes
+    enriched: EnrichedEvent | None = None
 
 
 def _utc_now() -> datetime:
@@ -54,11 +62,13 @@ class RawEventHandler:
         outputs: Outputs,
         metrics: EnrichMetrics,
         clock: Callable[[], datetime] = _utc_now,
+        calls: CallTable | None = None,
     ) -> None:
         self.ctx = ctx
         self.outputs = outputs
         self.metrics = metrics
         self.clock = clock
+        self.calls = calls
         self.failure: BaseException | None = None
 
     def outcome(self, key: bytes | None, value: Any, source: Any) -> Outcome:
@@ -83,7 +93,9 @@ class RawEventHandler:
             municipality=str(enriched.municipality_code or "none"), topic=enriched.topic
         ).inc()
         self.metrics.event_age.observe(max(0.0, (now - decoded.occurred_at).total_seconds()))
-        return Outcome("enriched", decoded.call_id.encode(), enriched.model_dump_json().encode())
+        return Outcome(
+            "enriched", decoded.call_id.encode(), enriched.model_dump_json().encode(), enriched
+        )
 
     async def handle(self, event: Any) -> Outcome:
         """Produce the outcome of one faust Event; ack the event once Kafka has it."""
@@ -92,17 +104,56 @@ class RawEventHandler:
         started = time.perf_counter()
         self.metrics.consumed.inc()
         result = self.outcome(event.key, event.value, event.message)
+        records: list[CallRecord] = []
+        changelog: list[Any] = []
+        if self.calls is not None and result.enriched is not None:
+            records = self.calls.on_event(result.enriched, event.message.partition)
+            changelog = self.calls.take_changelog_writes()
+            if not self.outputs.changelog_acks:
+                changelog = []
         channel = self.outputs.enriched if result.kind == "enriched" else self.outputs.dead_letter
         counter = self.metrics.enriched if result.kind == "enriched" else self.metrics.dead_lettered
+        sends: list[tuple[Any, bytes | None, bytes, Callable[[], None]]] = [
+            (channel, result.key, result.value, counter.inc)
+        ]
+        sends.extend(
+            (
+                self.outputs.records,
+                r.call_id.encode(),
+                r.model_dump_json().encode(),
+                self.metrics.records.labels(outcome=r.outcome.value).inc,
+            )
+            for r in records
+        )
+        pending = len(sends) + len(changelog)
 
-        def delivered(_: Any) -> None:
-            counter.inc()
-            event.ack()
+        def delivered(count: Callable[[], None]) -> Callable[[Any], None]:
+            def done(_: Any) -> None:
+                nonlocal pending
+                count()
+                pending -= 1
+                if pending == 0:
+                    event.ack()
 
-        fut = await channel.send(key=result.key, value=result.value, callback=delivered)
-        fut.add_done_callback(self._check_delivery)
+            return done
+
+        for fut in changelog:
+            # The call state must be in its changelog before the event may be committed.
+            fut.add_done_callback(self._check_delivery)
+            fut.add_done_callback(self._when_ok(delivered(lambda: None)))
+        for target, key, value, count in sends:
+            fut = await target.send(key=key, value=value, callback=delivered(count))
+            fut.add_done_callback(self._check_delivery)
         self.metrics.processing.observe(time.perf_counter() - started)
         return result
+
+    @staticmethod
+    def _when_ok(callback: Callable[[Any], None]) -> Callable[[asyncio.Future[Any]], None]:
+        def run(fut: asyncio.Future[Any]) -> None:
+            if not fut.cancelled() and fut.exception() is None:
+                callback(fut)
+
+        return run
 
     def _check_delivery(self, fut: asyncio.Future[Any]) -> None:
         if fut.cancelled() or fut.exception() is None:

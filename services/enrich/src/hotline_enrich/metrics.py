@@ -32,6 +32,12 @@ class EnrichMetrics:
             "Produces Kafka did not acknowledge (the source offset stays uncommitted).",
             registry=registry,
         )
+        self.records = Counter(
+            "hotline_enrich_call_records",
+            "Call records produced (re-emitted versions included), by outcome.",
+            ["outcome"],
+            registry=registry,
+        )
         self.by_dimension = Counter(
             "hotline_enrich_events_by_municipality_topic",
             "Enriched events by primary municipality code ('none' if unknown) and topic.",

@@ -18,6 +18,7 @@ from typing import Self
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hotline_enrich.call_records import RecordConfig
 from hotline_schemas import topics
 from hotline_schemas.config import KafkaConnection
 
@@ -47,8 +48,15 @@ class Settings(BaseSettings):
     raw_topic: str = Field(default=topics.RAW.name, min_length=1)
     enriched_topic: str = Field(default=topics.ENRICHED.name, min_length=1)
     dead_letter_topic: str = Field(default=_RAW_DLQ, min_length=1)
+    records_topic: str = Field(default=topics.RECORDS.name, min_length=1)
     topic_partitions: int = Field(default=topics.RAW.partitions, gt=0)
     topic_replication_factor: int = Field(default=1, gt=0)
+
+    # Call records (see call_records.py): thresholds, and time-outs in stream time.
+    short_abandon_seconds: float = Field(default=5.0, ge=0)
+    call_timeout_seconds: float = Field(default=4 * 3600.0, gt=0)
+    state_retention_seconds: float = Field(default=24 * 3600.0, ge=0)
+    sweep_interval_seconds: float = Field(default=60.0, gt=0)
 
     store: str = "memory://"
     state_dir: Path = Path(".state/enrich")
@@ -70,6 +78,14 @@ class Settings(BaseSettings):
         elif len(secret.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"HOTLINE_PSEUDONYM_SECRET must be at least {MIN_SECRET_LENGTH} chars")
         return self
+
+    def record_config(self) -> RecordConfig:
+        return RecordConfig(
+            short_abandon_seconds=self.short_abandon_seconds,
+            call_timeout_seconds=self.call_timeout_seconds,
+            retention_seconds=self.state_retention_seconds,
+            sweep_interval_seconds=self.sweep_interval_seconds,
+        )
 
     @property
     def uses_dev_secret(self) -> bool:

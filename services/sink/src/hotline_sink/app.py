@@ -15,6 +15,7 @@ from hotline_sink.clickhouse import Writer, connect, server_version
 from hotline_sink.consumer import Record, Sink, TopicsMissingError
 from hotline_sink.dialect import Dialect
 from hotline_sink.metrics import SinkMetrics
+from hotline_sink.reference import load_municipalities
 from hotline_sink.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,15 +29,19 @@ def build_sink(
     **consumer_options: Any,
 ) -> Sink:
     client_id = f"{settings.kafka.client_id_prefix}-sink"
-    consumer = KafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        client_id=client_id,
-        group_id=settings.group_id,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        max_poll_records=settings.batch_max_rows,
-        **consumer_options,
-    )
+
+    def new_consumer() -> KafkaConsumer:
+        return KafkaConsumer(
+            bootstrap_servers=settings.kafka.bootstrap_servers,
+            client_id=client_id,
+            group_id=settings.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=settings.batch_max_rows,
+            **consumer_options,
+        )
+
+    consumer = new_consumer()
     producer = KafkaProducer(
         bootstrap_servers=settings.kafka.bootstrap_servers,
         client_id=f"{client_id}-dlq",
@@ -51,6 +56,7 @@ def build_sink(
         writer,
         SinkMetrics.create(registry),
         after_insert=after_insert,
+        consumer_factory=new_consumer,
     )
 
 
@@ -81,11 +87,17 @@ def run_sink(settings: Settings) -> int:
 
 
 def migrate(settings: Settings) -> list[tuple[migrations.Migration, bool]]:
-    """Apply pending migrations; every known migration with whether this run applied it."""
+    """Apply pending migrations and (re)load the municipality dimension; every known
+    migration with whether this run applied it."""
     client = connect(settings.clickhouse)
     try:
         dialect = Dialect.for_version(server_version(client))
         done = {m.version for m in migrations.apply(client, dialect, settings.clickhouse.database)}
+        loaded = load_municipalities(
+            client, settings.clickhouse.database, dialect.session_settings()
+        )
+        if loaded:
+            log.info("loaded %d municipalities into %s", loaded, settings.clickhouse.database)
     finally:
         client.disconnect()
     return [(m, m.version in done) for m in migrations.discover()]

@@ -11,7 +11,8 @@ from clickhouse_driver import errors as ch_errors
 
 from hotline_schemas.config import ClickHouseConnection
 from hotline_sink.dialect import Dialect, Version, parse_version
-from hotline_sink.rows import Row, insert_statement
+from hotline_sink.routes import EVENTS, Route
+from hotline_sink.rows import Row
 
 # Server error codes that mean "this data cannot be stored" rather than "try again later".
 # Anything else (unknown table, too many parts, memory, timeouts, ...) is retried, so a
@@ -82,12 +83,12 @@ def classify(exc: BaseException) -> RejectedDataError | UnavailableError:
 
 
 class Writer:
-    """Inserts rows into `<database>.call_events`, connecting (and detecting the dialect)
+    """Inserts rows into `<database>.<route's table>`, connecting (and detecting the dialect)
     lazily so a server that is down at start-up is just another retry."""
 
     def __init__(self, conn: ClickHouseConnection, database: str) -> None:
         self._conn = conn
-        self._statement = insert_statement(database)
+        self._database = database
         self._client: Client | None = None
         self.dialect: Dialect | None = None
 
@@ -102,7 +103,7 @@ class Writer:
             self._client = client
         return self._client, self.dialect
 
-    def insert(self, rows: Sequence[Row]) -> None:
+    def insert(self, rows: Sequence[Row], route: Route = EVENTS) -> None:
         """Raises RejectedDataError or UnavailableError; never anything else from the driver.
 
         No `types_check`: with it clickhouse-driver 0.2.11 silently wraps an out-of-range
@@ -111,7 +112,7 @@ class Writer:
         try:
             client, dialect = self._ensure()
             client.execute(
-                self._statement,
+                route.statement(self._database),
                 list(rows),
                 settings=dialect.session_settings(),
             )

@@ -1,9 +1,13 @@
 """The sink loop: poll -> decode -> batch -> insert -> dead-letter -> commit.
 
+Each topic has a route (routes.py): enriched events go to `call_events`, call records to
+`call_records`; one batch may hold both and is inserted table by table before the commit.
+
 Offsets are committed only after ClickHouse returned from the insert and the dead letters
 were acknowledged (acks=all), so a crash anywhere before the commit re-reads the batch and
-inserts it again; `call_events` deduplicates on event_id (ReplacingMergeTree, read with FINAL
-or argMax), so the replay neither loses nor doubles a row in query results.
+inserts it again; `call_events` deduplicates on event_id and `call_records` on call_id
+(ReplacingMergeTree, read with FINAL or argMax), so the replay neither loses nor doubles a
+row in query results.
 
 Rebalance: records of revoked partitions that are still in the batch are DROPPED, not
 flushed. They were never committed, so the partition's next owner (maybe this process)
@@ -19,17 +23,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
-from hotline_schemas import DeadLetter, EnrichedEvent
+from hotline_schemas import CallRecord, DeadLetter, EnrichedEvent
 from hotline_sink.batcher import Batcher
 from hotline_sink.clickhouse import RejectedDataError, UnavailableError, Writer
 from hotline_sink.metrics import SinkMetrics
-from hotline_sink.rows import TABLE, Rejected, Row, decode, occurred_at_seconds, to_row
+from hotline_sink.routes import Route
+from hotline_sink.rows import Rejected, Row
 from hotline_sink.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,7 +48,11 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes | None
-    decoded: EnrichedEvent | Rejected
+    decoded: EnrichedEvent | CallRecord | Rejected
+
+
+class RebalanceStuckError(RuntimeError):
+    """The consumer lost its partitions and never got new ones."""
 
 
 class TopicsMissingError(RuntimeError):
@@ -52,16 +62,27 @@ class TopicsMissingError(RuntimeError):
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
     """Runs on kafka-python's IO loop: only note what was revoked; the loop acts on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float]) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._revoked: set[tuple[str, int]] = set()
+        self._rebalancing_since: float | None = None
 
     def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         with self._lock:
             self._revoked.update((tp.topic, tp.partition) for tp in revoked)
+            self._rebalancing_since = self._clock()
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        with self._lock:
+            self._rebalancing_since = None
         log.info("assigned %s", sorted((tp.topic, tp.partition) for tp in assigned))
+
+    def rebalancing_for(self, now: float) -> float:
+        """Seconds since partitions were revoked without a new assignment (0 if none)."""
+        with self._lock:
+            since = self._rebalancing_since
+        return 0.0 if since is None else now - since
 
     def take(self) -> set[tuple[str, int]]:
         with self._lock:
@@ -80,6 +101,7 @@ class Sink:
         *,
         after_insert: Callable[[list[Record]], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        consumer_factory: Callable[[], KafkaConsumer] | None = None,
     ) -> None:
         self._settings = settings
         self._consumer = consumer
@@ -88,7 +110,8 @@ class Sink:
         self._metrics = metrics
         self._after_insert = after_insert
         self._clock = clock
-        self._listener = _Listener()
+        self._listener = _Listener(clock)
+        self._consumer_factory = consumer_factory
         self._batch: Batcher[Record] = Batcher(settings.batch_max_rows, settings.batch_max_age_s)
         self._next_lag_update = 0.0
         self.stop = threading.Event()
@@ -101,12 +124,30 @@ class Sink:
             self._consumer.subscribe(list(self._settings.topics), listener=self._listener)
             while not self.stop.is_set():
                 self._poll_once()
+                self._recover_from_stuck_rebalance()
                 if self._batch.due(self._clock()):
                     self._flush()
             if len(self._batch):
                 self._flush()
         finally:
             self._close()
+
+    def _recover_from_stuck_rebalance(self) -> None:
+        """kafka-python 3.0 can revoke a member's partitions and never finish the rebalance
+        (no assignment, no error; upstream issues dpkp/kafka-python#3131, #3138): the sink
+        would idle while lag grows. After `rebalance_stuck_s` start over with a new consumer;
+        nothing is lost, since nothing uncommitted is kept."""
+        stuck = self._listener.rebalancing_for(self._clock())
+        if stuck < self._settings.rebalance_stuck_s:
+            return
+        if self._consumer_factory is None:
+            raise RebalanceStuckError(f"no partitions assigned {stuck:.0f} s after a revoke")
+        log.warning("rebalance stuck for %.0f s: reconnecting with a new consumer", stuck)
+        self._batch.drain()
+        self._consumer.close(autocommit=False)
+        self._consumer = self._consumer_factory()
+        self._listener = _Listener(self._clock)
+        self._consumer.subscribe(list(self._settings.topics), listener=self._listener)
 
     def _wait_for_topics(self) -> None:
         """Subscribe only once every topic's partitions are known: a group joined while a
@@ -132,13 +173,22 @@ class Sink:
             timeout_ms=min(timeout_ms, 200), max_records=max(1, self._batch.room)
         )
         self._apply_revocations()
-        records = [
-            Record(r.topic, r.partition, r.offset, r.key, r.value, decode(r.value))
+        self._batch.add(self._decode(polled), self._clock())
+        self._update_lag()
+
+    def _decode(self, polled: dict[TopicPartition, list[Any]]) -> list[Record]:
+        return [
+            Record(
+                r.topic,
+                r.partition,
+                r.offset,
+                r.key,
+                r.value,
+                self._settings.route_for(r.topic).decode(r.value),
+            )
             for batch in polled.values()
             for r in batch
         ]
-        self._batch.add(records, self._clock())
-        self._update_lag()
 
     def _apply_revocations(self) -> set[tuple[str, int]]:
         revoked = self._listener.take()
@@ -150,18 +200,27 @@ class Sink:
 
     def _flush(self) -> None:
         records = self._batch.drain()
-        good = [(r, to_row(r.decoded)) for r in records if isinstance(r.decoded, EnrichedEvent)]
         dead = [(r, r.decoded) for r in records if isinstance(r.decoded, Rejected)]
-        stored = self._store([row for _, row in good])
-        if stored is None:
-            log.warning("stopped while ClickHouse was unavailable; batch left uncommitted")
-            return
-        inserted_at = time.time()
-        rejected = dict(stored)
-        for i, (_, row) in enumerate(good):
-            if i not in rejected:
-                self._metrics.end_to_end_latency.observe(inserted_at - occurred_at_seconds(row))
-        dead.extend((good[i][0], Rejected(reason)) for i, reason in rejected.items())
+        by_route: dict[str, tuple[Route, list[Record]]] = {}
+        for r in records:
+            if not isinstance(r.decoded, Rejected):
+                route = self._settings.route_for(r.topic)
+                by_route.setdefault(route.table, (route, []))[1].append(r)
+        for route, good in by_route.values():
+            rows = [route.to_row(r.decoded) for r in good]
+            stored = self._store(rows, route)
+            if stored is None:
+                log.warning("stopped while ClickHouse was unavailable; batch left uncommitted")
+                return
+            rejected = dict(stored)
+            if route.event_time is not None:
+                inserted_at = time.time()
+                for i, row in enumerate(rows):
+                    if i not in rejected:
+                        self._metrics.end_to_end_latency.observe(
+                            inserted_at - route.event_time(row)
+                        )
+            dead.extend((good[i], Rejected(reason)) for i, reason in rejected.items())
         self._dead_letter(dead)
         if self._after_insert is not None:
             self._after_insert(records)
@@ -169,13 +228,13 @@ class Sink:
         self._metrics.batches.inc()
         self._metrics.batch_size.observe(len(records))
 
-    def _store(self, rows: list[Row]) -> list[tuple[int, str]] | None:
+    def _store(self, rows: list[Row], route: Route) -> list[tuple[int, str]] | None:
         """Insert, retrying while ClickHouse is unavailable; (index, reason) of rows it
         refused, or None if asked to stop before it came back."""
         delay = self._settings.retry_initial_s
         while True:
             try:
-                return self._insert_bisecting(list(enumerate(rows)))
+                return self._insert_bisecting(list(enumerate(rows)), route)
             except UnavailableError as exc:
                 self._metrics.insert_failures.labels(kind="unavailable").inc()
                 log.warning("ClickHouse unavailable (%s); retrying in %.1f s", exc, delay)
@@ -183,20 +242,22 @@ class Sink:
                     return None
                 delay = min(delay * 2, self._settings.retry_max_s)
 
-    def _insert_bisecting(self, rows: list[tuple[int, Row]]) -> list[tuple[int, str]]:
+    def _insert_bisecting(self, rows: list[tuple[int, Row]], route: Route) -> list[tuple[int, str]]:
         if not rows:
             return []
         started = time.perf_counter()
         try:
-            self._writer.insert([row for _, row in rows])
+            self._writer.insert([row for _, row in rows], route)
         except RejectedDataError as exc:
             self._metrics.insert_failures.labels(kind="data").inc()
             if len(rows) == 1:
                 return [(rows[0][0], str(exc))]
             mid = len(rows) // 2
-            return self._insert_bisecting(rows[:mid]) + self._insert_bisecting(rows[mid:])
+            return self._insert_bisecting(rows[:mid], route) + self._insert_bisecting(
+                rows[mid:], route
+            )
         self._metrics.insert_latency.observe(time.perf_counter() - started)
-        self._metrics.rows_inserted.labels(table=TABLE).inc(len(rows))
+        self._metrics.rows_inserted.labels(table=route.table).inc(len(rows))
         self._metrics.last_insert.set(time.time())
         return []
 
@@ -210,14 +271,7 @@ class Sink:
                 self._consumer.pause(*assigned)
             polled = self._consumer.poll(timeout_ms=0)
             # Newly assigned partitions are not paused yet: keep what arrived for later.
-            self._batch.add(
-                [
-                    Record(r.topic, r.partition, r.offset, r.key, r.value, decode(r.value))
-                    for batch in polled.values()
-                    for r in batch
-                ],
-                self._clock(),
-            )
+            self._batch.add(self._decode(polled), self._clock())
             left = deadline - self._clock()
             if left <= 0:
                 self._consumer.resume(*self._consumer.paused())

@@ -71,7 +71,7 @@ def decode(value: bytes | None) -> EnrichedEvent | Rejected:
         return Rejected(f"not a valid EnrichedEvent: {validation_reason(exc)}", error_items(exc))
 
 
-def _utc_seconds(moment: datetime) -> tuple[int, int]:
+def utc_seconds(moment: datetime) -> tuple[int, int]:
     """(Unix seconds, milliseconds), exact integer arithmetic; a naive datetime is UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -81,8 +81,8 @@ def _utc_seconds(moment: datetime) -> tuple[int, int]:
 
 def to_row(event: EnrichedEvent) -> Row:
     """The row in `COLUMNS` order; `inserted_at` is left to the server's DEFAULT now()."""
-    occurred, occurred_ms = _utc_seconds(event.occurred_at)
-    enriched, _ = _utc_seconds(event.enriched_at)
+    occurred, occurred_ms = utc_seconds(event.occurred_at)
+    enriched, _ = utc_seconds(event.enriched_at)
     return (
         event.event_id,
         event.call_id,
@@ -116,5 +116,5 @@ def occurred_at_seconds(row: Row) -> float:
     return float(row[3]) + float(row[4]) / 1000
 
 
-def insert_statement(database: str) -> str:
-    return f"INSERT INTO {identifier(database)}.{TABLE} ({', '.join(COLUMNS)}) VALUES"
+def insert_statement(database: str, table: str = TABLE, columns: tuple[str, ...] = COLUMNS) -> str:
+    return f"INSERT INTO {identifier(database)}.{identifier(table)} ({', '.join(columns)}) VALUES"

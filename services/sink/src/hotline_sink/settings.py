@@ -1,7 +1,8 @@
 """Settings of the sink, from environment variables.
 
 Options of this service are `HOTLINE_SINK_<FIELD>` (e.g.
-`HOTLINE_SINK_TOPICS='["hotline.call-events.enriched"]'`, `HOTLINE_SINK_GROUP_ID`,
+`HOTLINE_SINK_TOPICS='["hotline.call-events.enriched"]'`, `HOTLINE_SINK_RECORD_TOPICS`,
+`HOTLINE_SINK_GROUP_ID`,
 `HOTLINE_SINK_BATCH_MAX_ROWS`, `HOTLINE_SINK_METRICS_PORT`); connections are shared by every
 service: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_CLICKHOUSE__HOST`,
 `HOTLINE_CLICKHOUSE__DATABASE`.
@@ -16,6 +17,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas import topics
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
+from hotline_sink.routes import EVENTS, RECORDS, Route
+
+# A module name: inside the class body `topics` is the field below.
+_RECORDS_TOPIC = topics.RECORDS.name
 
 
 class Settings(BaseSettings):
@@ -28,9 +33,12 @@ class Settings(BaseSettings):
         default=ClickHouseConnection(), validation_alias="HOTLINE_CLICKHOUSE"
     )
 
-    # A list so the call-records topic can join once its table exists; for now every topic
-    # listed here must carry EnrichedEvent messages (it is written to call_events).
-    topics: tuple[str, ...] = Field(default=(topics.ENRICHED.name,), min_length=1)
+    # Topics to read. Those named in `record_topics` carry CallRecords (-> call_records); every
+    # other one carries EnrichedEvents (-> call_events).
+    topics: tuple[str, ...] = Field(
+        default=(topics.ENRICHED.name, topics.RECORDS.name), min_length=1
+    )
+    record_topics: tuple[str, ...] = (_RECORDS_TOPIC,)
     group_id: str = Field(default="hotline-sink", min_length=1)
     # None: each source topic's own dead-letter topic from the registry.
     dead_letter_topic: str | None = None
@@ -42,20 +50,20 @@ class Settings(BaseSettings):
     lag_interval_s: float = Field(default=5.0, gt=0)
     # Bounded wait at start-up for the topics to exist; then fail loudly (and be restarted).
     topic_wait_s: float = Field(default=60.0, gt=0)
+    # A rebalance that has not assigned partitions after this long is treated as stuck.
+    rebalance_stuck_s: float = Field(default=30.0, gt=0)
 
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=9465, ge=0, lt=65536)
 
     @model_validator(mode="after")
     def _topics_are_writable(self) -> Self:
-        if topics.RECORDS.name in self.topics:
-            raise ValueError(
-                f"{topics.RECORDS.name}: the sink does not write call records yet "
-                "(no call_records table)"
-            )
         for name in self.topics:
             self.dead_letter_for(name)
         return self
+
+    def route_for(self, topic: str) -> Route:
+        return RECORDS if topic in self.record_topics else EVENTS
 
     def dead_letter_for(self, topic: str) -> str:
         if self.dead_letter_topic is not None:
