@@ -255,35 +255,6 @@ def test_sink_retries_while_clickhouse_is_unreachable_and_commits_nothing(
     assert _counts(client, settings.clickhouse.database)[1:] == (10, 10)
 
 
-def test_sink_started_before_its_topic_exists_consumes_once_it_appears(
-    settings: Settings, client: Client, make_event: MakeEvent, unique_name: str
-) -> None:
-    from kafka.admin import KafkaAdminClient, NewTopic
-
-    late_topic = f"{unique_name}.late"
-    late = settings.model_copy(update={"topics": (late_topic,), "group_id": f"{unique_name}.late"})
-    sink = app.build_sink(late, CollectorRegistry())
-    thread = _start(sink)
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
-    try:
-        # The sink waits for the topic: it neither subscribes to nothing (and idles after the
-        # topic appears) nor has the broker auto-create it with default settings, which would
-        # make the create below fail with TopicAlreadyExistsError.
-        time.sleep(2)
-        admin.create_topics([NewTopic(late_topic, num_partitions=3, replication_factor=1)])
-        events = [make_event(i) for i in range(5)]
-        producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
-        for e in events:
-            producer.send(late_topic, key=e.call_id.encode(), value=e.model_dump_json().encode())
-        producer.flush()
-        producer.close()
-        _until(lambda: _counts(client, settings.clickhouse.database)[1] == len(events))
-    finally:
-        _stop(sink, thread)
-        admin.delete_topics([late_topic])
-        admin.close()
-
-
 def test_sink_gives_up_with_a_clear_error_when_its_topic_never_appears(
     settings: Settings, unique_name: str
 ) -> None:
