@@ -1,4 +1,4 @@
-"""`python -m hotline_ingest`: serve the webhook on HOTLINE_HOST:HOTLINE_PORT (127.0.0.1:8080)."""
+"""`python -m hotline_ingest`: serve the webhook on HOTLINE_INGEST_HOST:PORT (127.0.0.1:8080)."""
 
 from __future__ import annotations
 
