@@ -1,4 +1,5 @@
-"""Fixtures for integration tests against the real services started by `make up`.
+"""Fixtures for integration tests against the real services started by `make up`, and an
+in-process current ClickHouse (chdb) that speaks clickhouse-driver's `execute` interface.
 
 A missing service fails the test run: integration tests never skip themselves.
 Every test gets its own topics, consumer group and ClickHouse database.
@@ -6,9 +7,13 @@ Every test gets its own topics, consumer group and ClickHouse database.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +93,61 @@ def clickhouse_database(clickhouse_server: tuple[str, int], unique_name: str) ->
     yield unique_name
     client.execute(f"DROP DATABASE IF EXISTS {unique_name}")
     client.disconnect()
+
+
+class ChdbExecutor:
+    """`execute(sql)` -> rows, like clickhouse_driver.Client.execute, on chdb."""
+
+    def __init__(self, path: Path) -> None:
+        from chdb import session
+
+        self.session = session.Session(str(path))
+
+    def execute(
+        self,
+        query: str,
+        params: list[tuple[Any, ...]] | None = None,
+        *,
+        settings: dict[str, int] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        assert not settings, "a current server must get no version-specific settings"
+        if params is not None:  # clickhouse-driver's INSERT ... VALUES with a row list
+            query += " " + ", ".join("(" + ", ".join(map(sql_literal, r)) + ")" for r in params)
+        text = self.session.query(query, "JSONCompact").data()
+        if not text.strip():
+            return []
+        return [tuple(row) for row in json.loads(text)["data"]]
+
+    def version(self) -> tuple[int, ...]:
+        (row,) = self.execute("SELECT version()")
+        return tuple(int(p) for p in str(row[0]).split("."))
+
+
+@pytest.fixture
+def chdb_executor(tmp_path: Path) -> Iterator[ChdbExecutor]:
+    executor = ChdbExecutor(tmp_path / "chdb")
+    yield executor
+    executor.session.close()
+
+
+def sql_literal(value: Any) -> str:
+    """A ClickHouse literal for the values our rows hold (test inserts on chdb)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return "'" + value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") + "'"
+    if isinstance(value, date):
+        return f"'{value.isoformat()}'"
+    if isinstance(value, list):
+        return "[" + ", ".join(sql_literal(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+@pytest.fixture
+def literal() -> Callable[[Any], str]:
+    return sql_literal
