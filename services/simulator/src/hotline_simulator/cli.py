@@ -1,4 +1,4 @@
-"""`hotline simulate`: play the telephony provider for one evening."""
+"""`hotline simulate`: play the telephony provider for one evening, or several in a row."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "simulate",
-        help="post a simulated evening of calls to ingest, as the telephony provider would",
+        help="post simulated evenings of calls to ingest, as the telephony provider would",
         description=(
             "Simulate one evening of the hotline (Sun-Thu 18:30-22:00 Europe/Copenhagen, plus "
-            "calls just before and after) and post its call events to ingest's /v1/events. "
-            "By default the events carry the simulated evening's own times and are posted as "
-            "fast as possible; --speed paces them; --live stamps them relative to now."
+            "calls just before and after) and post its call events to ingest's /v1/events; "
+            "--days N simulates the N consecutive opening evenings up to --date instead and "
+            "posts them together, as history. By default the events carry the simulated "
+            "evenings' own times and are posted as fast as possible; --speed paces them (across "
+            "the nights between evenings too); --live stamps one evening relative to now."
         ),
     )
     parser.add_argument(
@@ -34,7 +36,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--date",
         type=date.fromisoformat,
-        help="evening to simulate, YYYY-MM-DD (default: the most recent opening day)",
+        help=(
+            "evening to simulate, YYYY-MM-DD (default: the most recent opening day); with "
+            "--days N > 1 the last evening, or the opening day before it if it is a closed day"
+        ),
+    )
+    parser.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help=(
+            "simulate the N consecutive opening evenings (Sun-Thu) ending at --date, each with "
+            "its own random stream, and post them in time order (default 1; not with --live)"
+        ),
     )
     parser.add_argument(
         "--rate", type=float, help="calls per hour at the peak of an average evening (default 50)"
@@ -74,6 +88,15 @@ def run(args: argparse.Namespace) -> int:
     day: date = args.date or evening.most_recent_opening_day(datetime.now(evening.TZ).date())
     seed: int = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     speed: float = args.speed if args.speed is not None else (1.0 if args.live else 0.0)
+    if args.days is not None and args.days < 1:
+        log.error("--days must be at least 1, not %d", args.days)
+        return 2
+    if args.days is not None and args.live:
+        log.error("--days cannot be used with --live: live mode retimes a single evening")
+        return 2
+    count: int = 1 if args.days is None else args.days
+    # One evening is --date as given, even a closed day; a run of evenings has opening days only.
+    days = [day] if count == 1 else evening.opening_days_ending(day, count)
     if args.live and speed <= 0:
         log.error("--live needs a positive --speed")
         return 2
@@ -93,8 +116,19 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         log.error("%s", exc)
         return 2
-    events = simulate_evening(day, config, evening_rng(seed, day))
-    log.info("simulated %s (seed %d): %d events", day.isoformat(), seed, len(events))
+    # Each evening is sorted and ends long before the next one begins, so this is time order.
+    events = [e for d in days for e in simulate_evening(d, config, evening_rng(seed, d))]
+    if count == 1:
+        log.info("simulated %s (seed %d): %d events", day.isoformat(), seed, len(events))
+    else:
+        log.info(
+            "simulated %s to %s, %d evenings (seed %d): %d events",
+            days[0].isoformat(),
+            days[-1].isoformat(),
+            len(days),
+            seed,
+            len(events),
+        )
     if args.live:
         events = retime(events, datetime.now(evening.TZ), speed)
     if args.dry_run:

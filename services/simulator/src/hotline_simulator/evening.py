@@ -54,6 +54,20 @@ def most_recent_opening_day(today: date) -> date:
     return day
 
 
+def opening_days_ending(last: date, count: int) -> list[date]:
+    """The `count` consecutive opening days up to `last`, oldest first.
+
+    The run ends at `last` if it is an opening day, else at the latest opening day before it.
+    """
+    if count < 1:
+        raise ValueError(f"count must be at least 1, not {count}")
+    days = [most_recent_opening_day(last)]
+    while len(days) < count:
+        days.append(most_recent_opening_day(days[-1] - timedelta(days=1)))
+    days.reverse()
+    return days
+
+
 def opening_instant(day: date) -> datetime:
     """The evening's 18:30 as an aware datetime in UTC (the simulation's time origin)."""
     return datetime.combine(day, OPENS, tzinfo=TZ).astimezone(UTC)
