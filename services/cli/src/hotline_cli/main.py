@@ -12,6 +12,7 @@ from hotline_capacity import cli as capacity_cli
 from hotline_cli import schemas_cli, topics_cli
 from hotline_enrich import cli as enrich_cli
 from hotline_ingest import cli as ingest_cli
+from hotline_report import cli as report_cli
 from hotline_simulator import cli as simulator_cli
 from hotline_sink import cli as sink_cli
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         board_cli,
         simulator_cli,
         capacity_cli,
+        report_cli,
         topics_cli,
         schemas_cli,
     ):
