@@ -5,7 +5,7 @@ UV ?= uv
 RUN := $(UV) run --frozen
 LOCAL := deploy/local
 
-.PHONY: help install up down status run stop pipeline-status test lint typecheck unit integration format schemas bench clean
+.PHONY: help install up down status run report stop pipeline-status test lint typecheck unit integration format schemas bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,8 +24,11 @@ status: ## Show what is running
 	@$(LOCAL)/services.sh status
 	@$(LOCAL)/pipeline.sh status
 
-run: up ## Bring the whole pipeline up, feed it a simulated evening, show the rows in ClickHouse
+run: up ## Bring the whole pipeline up, feed it simulated evenings, show the rows, write the load report
 	@$(LOCAL)/run.sh
+
+report: up ## Write the catchment load report from what ClickHouse holds now (reports/load-report/)
+	@.venv/bin/hotline load-report
 
 stop: ## Stop the pipeline services (ingest, enrich, sink) but leave Kafka/ClickHouse/Prometheus up
 	@$(LOCAL)/pipeline.sh stop

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: with the local services up, prepare storage and topics, start the pipeline, play a
-# simulated evening through it and show what reached ClickHouse. Leaves everything running.
+# `make run`: with the local services up, prepare storage and topics, start the pipeline, play
+# simulated evenings through it, show what reached ClickHouse and write the catchment load
+# report from it. Leaves everything running.
 set -euo pipefail
 SERVICE_NAME=run
 # shellcheck source=deploy/local/lib.sh
@@ -11,6 +12,8 @@ HOTLINE="$ROOT/.venv/bin/hotline"
 DB="${HOTLINE_CLICKHOUSE__DATABASE:-hotline}"
 SEED="${SEED:-2013}"
 DATE="${DATE:-2013-03-31}"   # the Sunday daylight saving started: an opening day
+DAYS="${DAYS:-21}"           # opening evenings up to DATE: four weeks of history for the report
+REPORT_DIR="${REPORT_DIR:-$ROOT/reports/load-report}"
 
 say "applying ClickHouse migrations"
 "$HOTLINE" migrate
@@ -23,22 +26,17 @@ rows_now() {
 }
 before="$(rows_now)"
 t0="$(now_s)"
-say "posting a simulated evening ($DATE, seed $SEED) to ingest"
-"$HOTLINE" simulate --date "$DATE" --seed "$SEED" --duration 120
+say "posting $DAYS simulated evenings up to $DATE (seed $SEED) to ingest"
+"$HOTLINE" simulate --date "$DATE" --days "$DAYS" --seed "$SEED" --duration 120
 
-# The sink flushes at least every second; give the stream a bounded time to drain. A re-run
-# posts the same seeded events again, which storage deduplicates: then nothing new arrives.
-deadline=$((SECONDS + 60))
-last=-1
-unchanged=0
-while ((SECONDS < deadline)); do
-  now="$(rows_now)"
-  if [ "$now" -eq "$last" ]; then unchanged=$((unchanged + 1)); else unchanged=0; fi
-  last="$now"
-  if { [ "$now" -gt "$before" ] && ((unchanged >= 2)); } || ((unchanged >= 10)); then break; fi
-  sleep 2
-done
-say "ClickHouse holds $(rows_now) call events ($((last - before)) new, $(elapsed "$t0")s after posting began)"
+# Wait (bounded) until enrich and the sink have processed and committed everything posted: then
+# every accepted event is in ClickHouse, with its call's record. A re-run posts the same seeded
+# events again, which storage deduplicates: then nothing new arrives.
+say "waiting for enrich and the sink to catch up"
+"$HOTLINE" topics lag --wait 300
+now="$(rows_now)"
+records="$(clickhouse-client --host 127.0.0.1 --port 9000 -q "SELECT count() FROM $DB.call_records FINAL")"
+say "ClickHouse holds $now call events ($((now - before)) new) and $records call records, $(elapsed "$t0")s after posting began"
 
 query="SELECT municipality_name, count() AS events, uniqExact(call_id) AS calls,
   sum(type = 'offered' AND within_hours) AS offered_open, sum(type = 'offered' AND NOT within_hours) AS offered_closed
@@ -51,9 +49,14 @@ The pipeline is running. See the result yourself with:
 
 MSG
 clickhouse-client --host 127.0.0.1 --port 9000 --format PrettyCompact -q "$query"
+echo
+say "writing the catchment load report"
+"$HOTLINE" load-report --out "$REPORT_DIR"
 cat <<MSG
 
-Live board (pinned to the simulated evening, which is from 2013):
+Load report (Markdown with PNG plots, and report.json):
+       $REPORT_DIR/report.md
+Live board (pinned to the last simulated evening, which is from 2013):
        http://127.0.0.1:8090/?at=${DATE}T18:45:00Z
 Also:  curl -s 127.0.0.1:8080/metrics | grep hotline_   (ingest metrics)
        http://127.0.0.1:9090                               (Prometheus)

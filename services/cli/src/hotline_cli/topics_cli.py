@@ -1,4 +1,5 @@
-"""`hotline topics`: create the pipeline's topics from the registry, or list them."""
+"""`hotline topics`: create the pipeline's topics from the registry, list them, or show (and
+wait for) the consumer groups' lag on them."""
 
 from __future__ import annotations
 
@@ -9,14 +10,23 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from hotline_cli.lag import measure, pipeline_groups, wait_for_zero
 from hotline_cli.settings import Settings
 from hotline_schemas.topics import ALL_TOPICS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("topics", help="create (idempotently) or list the pipeline's topics")
-    parser.add_argument("action", choices=["create", "list"])
+    parser = sub.add_parser(
+        "topics", help="create (idempotently) or list the pipeline's topics, or show their lag"
+    )
+    parser.add_argument("action", choices=["create", "list", "lag"])
     parser.add_argument("--replication-factor", type=int, default=1)
+    parser.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="lag: wait until every group has caught up (exit 1 if not within SECONDS)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -29,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
                 f"model={topic.model.__name__} dlq={topic.dead_letter or '-'}\n"
             )
         return 0
+    if args.action == "lag":
+        return _lag(settings.kafka.bootstrap_servers, args.wait)
     admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
     try:
         existing = set(admin.list_topics())
@@ -45,4 +57,20 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"exists  {topic.name}\n")
     finally:
         admin.close()
+    return 0
+
+
+def _lag(bootstrap: str, wait_s: float | None) -> int:
+    pairs = pipeline_groups()
+    if wait_s is None:
+        caught_up, lags = False, measure(bootstrap, pairs)
+    else:
+        caught_up, lags = wait_for_zero(lambda: measure(bootstrap, pairs), wait_s)
+    for x in lags:
+        sys.stdout.write(
+            f"{x.group:16} {x.topic:32} end={x.end:<8} committed={x.committed:<8} lag={x.lag}\n"
+        )
+    if wait_s is not None and not caught_up:
+        sys.stderr.write(f"hotline topics lag: still behind after {wait_s:g} s\n")
+        return 1
     return 0

@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # no display on servers and CI: render to files only
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from hotline_capacity.local_time import WEEKDAYS, slot_key
 from hotline_report.analysis import ReportResult
@@ -63,10 +64,12 @@ def load_against_team(result: ReportResult, path: Path) -> Path:
     agents_ax.axhline(team, color="black", linewidth=1)
     agents_ax.annotate(f"team of {team}", (0, team), xytext=(2, 3), textcoords="offset points")
     agents_ax.set_ylabel("rostered agents")
-    agents_ax.set_ylim(0, max(team, *(s.p90.rostered_agents for s in staffing), 1) * 1.15)
+    # Headroom above the team line for the legend; agents come in whole numbers.
+    agents_ax.set_ylim(0, max(team, *(s.p90.rostered_agents for s in staffing), 1) * 1.45)
+    agents_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     model = "Erlang A" if result.patience_used else "Erlang C"
     agents_ax.set_title(f"Agents needed ({model}) against the team")
-    agents_ax.legend(loc="upper right", fontsize="small")
+    agents_ax.legend(loc="upper right", fontsize="small", ncol=3)
     agents_ax.set_xticks(x, labels, rotation=90, fontsize="small")
     return _save(fig, path)
 
