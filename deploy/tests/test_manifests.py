@@ -630,3 +630,26 @@ def test_dockerfile_builds_one_non_root_hotline_image() -> None:
     assert {".venv", ".state", ".git"} <= set(ignored)
     # The workspace members must reach the build context.
     assert not {"schemas", "services", "uv.lock", "pyproject.toml"} & set(ignored)
+
+
+def test_k8s_weekly_load_report_cronjob(k8s: list[dict[str, Any]]) -> None:
+    (cron,) = _objects(k8s, "CronJob").values()
+    assert cron["spec"]["timeZone"] == "Europe/Copenhagen"
+    assert cron["spec"]["schedule"] == "0 6 * * 1"  # Monday morning, after Sunday's evening
+    pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if a.dest == "command"]
+    assert isinstance(sub.choices, dict)
+    assert container["args"][0] in sub.choices
+    assert _memory_mib(container["resources"]["limits"]["memory"]) <= 256
+    env = {e["name"]: e for e in container["env"]}
+    out_dir = env["HOTLINE_REPORT_OUT_DIR"]["value"]
+    assert "HOTLINE_REPORT_OUT_DIR" in _settings_env_names("hotline_report.settings")
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    assert any(out_dir.startswith(path) for path in mounts)
+    assert env["MPLCONFIGDIR"]["value"].startswith("/tmp")
+    assert "/tmp" in mounts
+    claims = {v["name"]: v.get("persistentVolumeClaim") for v in pod["volumes"]}
+    assert claims[mounts["/reports"]]["claimName"] in _objects(k8s, "PersistentVolumeClaim")

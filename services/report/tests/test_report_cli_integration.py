@@ -50,20 +50,21 @@ def history_db(
     return clickhouse_database
 
 
-def _report(database: str, out: Path, *args: str) -> dict[str, Any]:
+def _report(database: str, out: Path, *args: str) -> tuple[dict[str, Any], str]:
     done = _hotline(database, "load-report", "--out", str(out), "--no-progress", *args)
     assert done.returncode == 0, done.stderr
     # The command says where the report is.
     assert f"report: {out.resolve() / 'report.md'}" in done.stdout
     body: dict[str, Any] = json.loads((out / "report.json").read_text())
-    return body
+    return body, done.stdout
 
 
 def test_report_on_a_fixed_history_has_the_hand_computed_answers(
     history_db: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "report"
-    report = _report(history_db, out)
+    report, stdout = _report(history_db, out)
+    assert "today: Peak " in stdout
 
     assert report["history"] == {
         "first_date": "2013-03-03",
@@ -133,9 +134,10 @@ def test_report_on_a_fixed_history_has_the_hand_computed_answers(
 
 
 def test_what_if_adds_friday_and_growth(history_db: str, tmp_path: Path) -> None:
-    report = _report(
+    report, stdout = _report(
         history_db, tmp_path / "whatif", "--add-day", "Fri", "--growth", "1.5", "--label", "fri"
     )
+    assert "fri: Peak " in stdout
     whatif = report["whatif"]
     assert whatif["label"] == "fri"
     loads = {(i["weekday"], i["start"]): i["offered_mean"] for i in whatif["intervals"]}

@@ -167,7 +167,10 @@ def run(args: argparse.Namespace) -> int:
         log.error("cannot compute the report: %s", exc)
         return 2
     path = write_report(result, args.out or settings.out_dir, conn.database)
-    sys.stdout.write(f"{result.baseline.summary.describe()}\nreport: {path}\n")
+    sys.stdout.write(f"today: {result.baseline.summary.describe()}\n")
+    if result.whatif is not None:
+        sys.stdout.write(f"{result.whatif.label}: {result.whatif.summary.describe()}\n")
+    sys.stdout.write(f"report: {path}\n")
     return 0
 
 
