@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hotline_enrich.call_records import RecordConfig, build_record, observe, sweep
+from hotline_enrich.call_records import RecordConfig, build_record, due, observe, sweep
 from hotline_enrich.call_state import CallState
 from hotline_enrich.context import load_context
 from hotline_enrich.enrichment import EnrichmentContext, enrich
@@ -236,3 +236,43 @@ def test_state_round_trips_as_json(ctx: EnrichmentContext) -> None:
     for event in _answered_call(ctx):
         state = state.add(event)
     assert CallState.from_bytes(state.to_bytes()) == state
+
+
+def _states(ctx: EnrichmentContext) -> dict[str, CallState]:
+    answered = _answered_call(ctx)
+    open_call = CallState(call_id="c1", partition=0)
+    for event in answered[:2]:
+        open_call = open_call.add(event)
+    emitted = CallState(call_id="c1", partition=0)
+    for event in answered:
+        step = observe(emitted, event, CONFIG, NOW)
+        assert step.state is not None
+        emitted = step.state
+    timed_out = sweep(open_call, OPEN + timedelta(hours=5), CONFIG, NOW).state
+    assert timed_out is not None
+    return {
+        "open": open_call,
+        "ended and emitted": emitted,
+        "timed out": timed_out,
+        "empty": CallState(call_id="c9", partition=0),
+    }
+
+
+@pytest.mark.parametrize("name", ["open", "ended and emitted", "timed out", "empty"])
+def test_due_is_exactly_when_the_sweep_first_acts(ctx: EnrichmentContext, name: str) -> None:
+    # The table skips states before their due time, so `due` must never be late.
+    state = _states(ctx)[name]
+    when = due(state, CONFIG)
+    assert when is not None
+    if name != "empty":
+        before = sweep(state, when - timedelta(seconds=1), CONFIG, NOW)
+        assert (before.state, before.changed) == (state, False)
+    assert sweep(state, when, CONFIG, NOW).changed
+
+
+def test_ended_but_unemitted_state_is_never_due(ctx: EnrichmentContext) -> None:
+    state = CallState(call_id="c1", partition=0)
+    for event in _answered_call(ctx):
+        state = state.add(event)  # added without settling: nothing emitted yet
+    assert due(state, CONFIG) is None
+    assert not sweep(state, OPEN + timedelta(days=30), CONFIG, NOW).changed

@@ -29,13 +29,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hotline_enrich.call_state import CallState
 from hotline_schemas import CallRecord, EnrichedEvent, EventType, Outcome
 
 _TOPIC_RANK = {"wrap_up_code": 2, "ivr_choice": 1, "none": 0}
 _VOLATILE = frozenset({"version", "updated_at"})
+
+
+_DUE_AT_ONCE = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -190,21 +193,36 @@ def observe(state: CallState, event: EnrichedEvent, config: RecordConfig, now: d
     return Step(step.state, step.record, changed=True)
 
 
-def sweep(state: CallState, watermark: datetime, config: RecordConfig, now: datetime) -> Step:
-    """Time out a call with no end, or forget a closed call after the retention."""
+def _complete(state: CallState) -> bool:
+    return state.first(EventType.ENDED) is not None or state.timed_out
+
+
+def due(state: CallState, config: RecordConfig) -> datetime | None:
+    """The stream time from which :func:`sweep` changes this state; None: never.
+
+    Lets the table skip states with nothing to do without running the sweep on each: an
+    open call is due at its time-out, an emitted one when its retention ends.
+    """
     last = state.last_event_at()
     if last is None:
-        return Step(None, None, changed=True)
-    idle = watermark - last
+        return _DUE_AT_ONCE  # an empty state is deleted
     timeout = timedelta(seconds=config.call_timeout_seconds)
-    if build_record(state, config, now) is None:
-        if idle < timeout:
-            return Step(state, None, changed=False)
+    if not _complete(state):
+        return last + timeout
+    if not state.emitted:
+        return None
+    retention = timedelta(seconds=config.retention_seconds)
+    return last + retention + (timeout if state.first(EventType.ENDED) is None else timedelta(0))
+
+
+def sweep(state: CallState, watermark: datetime, config: RecordConfig, now: datetime) -> Step:
+    """Time out a call with no end, or forget a closed call after the retention."""
+    when = due(state, config)
+    if when is None or watermark < when:
+        return Step(state, None, changed=False)
+    if state.last_event_at() is None:
+        return Step(None, None, changed=True)
+    if not _complete(state):
         step = settle(state.model_copy(update={"timed_out": True}), config, now)
         return Step(step.state, step.record, changed=True)
-    keep_for = timedelta(seconds=config.retention_seconds) + (
-        timeout if state.first(EventType.ENDED) is None else timedelta(0)
-    )
-    if state.emitted and idle >= keep_for:
-        return Step(None, None, changed=True)
-    return Step(state, None, changed=False)
+    return Step(None, None, changed=True)
