@@ -84,7 +84,7 @@ class CallTable:
         self._last_sweep: dict[int, datetime] = {}
         self.swept = 0
         self.forgotten = 0
-        self._decoded: dict[bytes, _Decoded] = {}
+        self._due: dict[bytes, _Due] = {}
 
     def _load(self, key: bytes, call_id: str, partition: int) -> CallState:
         raw = self.table.get(key)
@@ -128,34 +128,37 @@ class CallTable:
         """Time out or forget this partition's calls that are due at ``watermark``.
 
         Decoding every state on every sweep cost most of enrich's CPU on replays (a sweep
-        per partition per minute of stream time); the decoded state and its due time are
-        therefore cached per key and reused while the stored bytes are unchanged. The
-        table stays the only source of truth: recovery or a rebalance changes its bytes.
+        per partition per minute of stream time), so each key's partition and due time are
+        cached with the stored bytes they came from, and a state is decoded again only when
+        those bytes changed or it is due. Only small values are cached (the bytes are the
+        table's own), and the table stays the only source of truth: recovery or a rebalance
+        changes its bytes.
         """
         now = self.clock()
         out: list[CallRecord] = []
-        seen: dict[bytes, _Decoded] = {}
+        seen: dict[bytes, _Due] = {}
         for key, raw in list(self.table.items()):
-            hit = self._decoded.get(key)
+            hit = self._due.get(key)
+            state = None
             if hit is None or hit.raw != raw:
                 state = CallState.from_bytes(raw)
-                hit = _Decoded(raw, state, due(state, self.config))
+                hit = _Due(raw, state.partition, due(state, self.config))
             seen[key] = hit
-            if hit.state.partition != partition or hit.due is None or watermark < hit.due:
+            if hit.partition != partition or hit.due is None or watermark < hit.due:
                 continue
-            step = sweep(hit.state, watermark, self.config, now)
+            step = sweep(state or CallState.from_bytes(raw), watermark, self.config, now)
             self._apply(key, step)
             if step.record is not None:
                 out.append(step.record)
-        self._decoded = seen
+        self._due = seen
         self.swept += 1
         if out:
             log.info("partition %d: %d call(s) closed by the timeout", partition, len(out))
         return out
 
 
-@dataclass(frozen=True)
-class _Decoded:
-    raw: bytes
-    state: CallState
+@dataclass(frozen=True, slots=True)
+class _Due:
+    raw: bytes  # the stored value this was computed from
+    partition: int | None
     due: datetime | None
