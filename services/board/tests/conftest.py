@@ -1,12 +1,10 @@
-"""Board test helpers: current ClickHouse in-process (chdb) with the migrations applied, and a
-hand-computed set of calls written as call_events rows."""
+"""Board test helpers: current ClickHouse in-process (chdb, from the root conftest) with the
+migrations applied, and a hand-computed set of calls written as call_events rows."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,36 +20,11 @@ EVENT_COLUMNS = (
 )
 
 
-class Chdb:
-    """`execute(sql)` -> rows on chdb, like clickhouse_driver.Client.execute."""
-
-    def __init__(self, path: Path) -> None:
-        from chdb import session
-
-        self.session = session.Session(str(path))
-
-    def execute(
-        self, query: str, params: Any = None, *, settings: Any = None
-    ) -> list[tuple[Any, ...]]:
-        assert not settings, "a current server must get no version-specific settings"
-        if params is not None:  # the migrations' INSERT ... VALUES with a row list
-            query += " " + ", ".join("(" + ", ".join(map(_literal, r)) + ")" for r in params)
-        text = self.session.query(query, "JSONCompact").data()
-        if not text.strip():
-            return []
-        return [tuple(row) for row in json.loads(text)["data"]]
-
-    def version(self) -> tuple[int, ...]:
-        (row,) = self.execute("SELECT version()")
-        return tuple(int(p) for p in str(row[0]).split("."))
-
-
 @pytest.fixture
-def chdb(tmp_path: Path) -> Iterator[Chdb]:
-    ex = Chdb(tmp_path / "chdb")
-    migrations.apply(ex, Dialect.for_version(ex.version()), DB)
-    yield ex
-    ex.session.close()
+def chdb(chdb_executor: Any) -> Any:
+    """The root conftest's chdb executor with the migrations applied to the board's database."""
+    migrations.apply(chdb_executor, Dialect.for_version(chdb_executor.version()), DB)
+    return chdb_executor
 
 
 def t(hms: str) -> datetime:
@@ -79,16 +52,6 @@ def example_calls() -> list[kpi.CallTimes]:
         _call("18:10:00", answered="18:10:20", agent_id="a3"),
         _call("18:14:00"),
     ]
-
-
-def _literal(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return "'" + value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") + "'"
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def event_rows(calls: list[kpi.CallTimes], prefix: str = "c") -> list[tuple[Any, ...]]:
@@ -122,19 +85,12 @@ def event_rows(calls: list[kpi.CallTimes], prefix: str = "c") -> list[tuple[Any,
     return rows
 
 
-def insert_sql(database: str, rows: list[tuple[Any, ...]]) -> str:
-    values = ", ".join("(" + ", ".join(_literal(v) for v in r) + ")" for r in rows)
-    return f"INSERT INTO {database}.call_events ({EVENT_COLUMNS}) VALUES {values}"
-
-
 @pytest.fixture
 def insert_calls() -> Callable[[Any, str, list[kpi.CallTimes]], None]:
     def insert(ex: Any, database: str, calls: list[kpi.CallTimes]) -> None:
-        if isinstance(ex, Chdb):
-            ex.execute(insert_sql(database, event_rows(calls)))
-        else:  # clickhouse_driver.Client: rows travel as data, not as SQL text
-            ex.execute(
-                f"INSERT INTO {database}.call_events ({EVENT_COLUMNS}) VALUES", event_rows(calls)
-            )
+        # clickhouse-driver sends the rows as data; the chdb executor renders them as literals.
+        ex.execute(
+            f"INSERT INTO {database}.call_events ({EVENT_COLUMNS}) VALUES", event_rows(calls)
+        )
 
     return insert
