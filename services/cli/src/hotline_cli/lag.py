@@ -36,24 +36,31 @@ def pipeline_groups() -> list[tuple[str, str]]:
 
 
 def measure(bootstrap: str, pairs: Sequence[tuple[str, str]]) -> list[TopicLag]:
-    """Committed offsets are read before end offsets, so a lag is never under-reported."""
-    out = []
+    """Committed offsets are read before end offsets, so a lag is never under-reported.
+
+    One short-lived consumer per group; it never subscribes, so it never joins the group.
+    """
+    topics_of: dict[str, list[str]] = {}
     for group, topic in pairs:
+        topics_of.setdefault(group, []).append(topic)
+    found: dict[tuple[str, str], TopicLag] = {}
+    for group, topics in topics_of.items():
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
         )
         try:
-            partitions = consumer.partitions_for_topic(topic) or set()
-            tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-            committed = {tp: consumer.committed(tp) or 0 for tp in tps}
-            ends = consumer.end_offsets(tps) if tps else {}
+            for topic in topics:
+                partitions = consumer.partitions_for_topic(topic) or set()
+                tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+                committed = {tp: consumer.committed(tp) or 0 for tp in tps}
+                ends = consumer.end_offsets(tps) if tps else {}
+                lag = sum(max(ends[tp] - committed[tp], 0) for tp in tps)
+                found[(group, topic)] = TopicLag(
+                    group, topic, sum(ends.values()), sum(committed.values()), lag
+                )
         finally:
             consumer.close()
-        end = sum(ends.values())
-        done = sum(committed.values())
-        lag = sum(max(ends[tp] - committed[tp], 0) for tp in tps)
-        out.append(TopicLag(group, topic, end, done, lag))
-    return out
+    return [found[pair] for pair in pairs]
 
 
 def wait_for_zero(

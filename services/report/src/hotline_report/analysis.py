@@ -25,6 +25,7 @@ from hotline_capacity.whatif import (
     summarize,
 )
 from hotline_report.profile import (
+    IntervalRow,
     Patience,
     SlotFigures,
     estimate_patience,
@@ -102,12 +103,11 @@ def _patience_used(options: ReportOptions, estimated: Patience) -> float | None:
 
 
 def _forecast(
-    data: LoadData,
+    grid: list[IntervalRow],
     loads: list[IntervalLoad],
     options: ReportOptions,
     scenario: Scenario,
 ) -> Forecast | None:
-    grid = fill_open_evenings(data.intervals)
     history = forecast_history(grid)
     if not history:
         return None
@@ -169,13 +169,12 @@ def analyse(data: LoadData, options: ReportOptions) -> ReportResult:
     )
     # The baseline keeps today's hours, demand and 80/20 target; a what-if changes them.
     base_scenario = Scenario()
-    baseline = _run("today", loads, base_scenario, options) if loads else None
+    baseline = _run("today", loads, base_scenario, options)
     whatif = None
     if options.scenario is not None and loads:
         label = options.scenario_label or "what-if"
         whatif = _run(label, apply(loads, options.scenario), options.scenario, options)
     dates = sorted({row.local_date for row in data.intervals})
-    empty = ScenarioResult("today", base_scenario, [], summarize([], options.team_size))
     return ReportResult(
         data=data,
         options=options,
@@ -188,7 +187,7 @@ def analyse(data: LoadData, options: ReportOptions) -> ReportResult:
         patience=patience,
         patience_used=used,
         loads=loads,
-        baseline=baseline or empty,
+        baseline=baseline,
         whatif=whatif,
-        forecast=_forecast(data, loads, options, base_scenario) if loads else None,
+        forecast=_forecast(grid, loads, options, base_scenario) if loads else None,
     )

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -160,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
             log.error("%s", exc)
             return 2
         label = args.label or render.describe_scenario(scenario)
-        options = ReportOptions(**{**vars(options), "scenario": scenario, "scenario_label": label})
+        options = replace(options, scenario=scenario, scenario_label=label)
     try:
         result = analyse(data, options)
     except ValueError as exc:  # e.g. a staffing input out of range
