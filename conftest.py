@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -151,3 +155,74 @@ def sql_literal(value: Any) -> str:
 @pytest.fixture
 def literal() -> Callable[[Any], str]:
     return sql_literal
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def free_port() -> Callable[[], int]:
+    """free_port(): a TCP port on 127.0.0.1 that nothing listens on right now."""
+    return _free_port
+
+
+class ServiceProcesses:
+    """Services started as in production (`python -m <module>`), each logging to its own file;
+    a test fails with the log's tail as soon as one of them has exited."""
+
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, env: dict[str, str], module: str | None = None) -> None:
+        with (self.logs / f"{name}.log").open("wb") as log:
+            self.procs[name] = subprocess.Popen(
+                [sys.executable, "-m", module or f"hotline_{name}"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                tail = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
+                pytest.fail(f"{name} exited with {proc.returncode}:\n{tail}")
+
+    def wait_http(self, url: str, timeout_s: float = 60) -> None:
+        """Until `url` answers 200, failing early if a service died."""
+        import httpx
+
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        pytest.fail(f"{url} never answered 200")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def service_processes(tmp_path: Path) -> Iterator[ServiceProcesses]:
+    """Start services with `.start(name, env)`; all are stopped when the test ends."""
+    procs = ServiceProcesses(tmp_path)
+    try:
+        yield procs
+    finally:
+        procs.stop()

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.integration
 SECRET = "e2e-test-secret-0123456789"
 NUMBER = "+4586123456"
 OFFERED_AT = "2013-03-31T16:30:00Z"  # 18:30 CEST on the Sunday DST began: opening minute
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _event(call: str, n: int, type_: str, at: str, **extra: Any) -> dict[str, Any]:
@@ -69,42 +62,6 @@ def _calls(prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-class Pipeline:
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env = env
-        self.logs = logs
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.log_files: list[Any] = []
-
-    def start(self, name: str) -> None:
-        log = (self.logs / f"{name}.log").open("wb")
-        self.log_files.append(log)
-        self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", f"hotline_{name}"],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def check_alive(self) -> None:
-        for name, proc in self.procs.items():
-            if proc.poll() is not None:
-                log = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
-                pytest.fail(f"{name} exited with {proc.returncode}:\n{log}")
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            proc.terminate()
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for log in self.log_files:
-            log.close()
-
-
 @pytest.fixture
 def pipeline(
     kafka_bootstrap: str,
@@ -113,7 +70,9 @@ def pipeline(
     clickhouse_database: str,
     unique_name: str,
     tmp_path: Path,
-) -> Iterator[tuple[Pipeline, str, str]]:
+    free_port: Callable[[], int],
+    service_processes: Any,
+) -> tuple[Any, str, str]:
     raw, enriched, records, raw_dlq, enriched_dlq = make_topics(
         f"{unique_name}.raw",
         f"{unique_name}.enriched",
@@ -122,7 +81,7 @@ def pipeline(
         f"{unique_name}.enriched.dlq",
     )
     host, port = clickhouse_server
-    ingest_port = _free_port()
+    ingest_port = free_port()
     env = {
         **os.environ,
         "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
@@ -138,39 +97,22 @@ def pipeline(
         "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
         "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": raw_dlq,
         "HOTLINE_ENRICH_RECORDS_TOPIC": records,
-        "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
-        "HOTLINE_ENRICH_METRICS_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_WEB_PORT": str(free_port()),
+        "HOTLINE_ENRICH_METRICS_PORT": str(free_port()),
         "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "enrich"),
         "HOTLINE_SINK_TOPICS": json.dumps([enriched, records]),
         "HOTLINE_SINK_RECORD_TOPICS": json.dumps([records]),
         "HOTLINE_SINK_DEAD_LETTER_TOPIC": enriched_dlq,
         "HOTLINE_SINK_GROUP_ID": f"{unique_name}-sink",
-        "HOTLINE_SINK_METRICS_PORT": str(_free_port()),
+        "HOTLINE_SINK_METRICS_PORT": str(free_port()),
     }
     migrate = subprocess.run(
         [sys.executable, "-m", "hotline_cli", "migrate"], env=env, capture_output=True, timeout=60
     )
     assert migrate.returncode == 0, migrate.stderr.decode()
-    pipe = Pipeline(env, tmp_path)
-    try:
-        for name in ("sink", "enrich", "ingest"):
-            pipe.start(name)
-        yield pipe, f"http://127.0.0.1:{ingest_port}", clickhouse_database
-    finally:
-        pipe.stop()
-
-
-def _wait_ready(pipe: Pipeline, url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        pipe.check_alive()
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail("ingest never became ready")
+    for name in ("sink", "enrich", "ingest"):
+        service_processes.start(name, env)
+    return service_processes, f"http://127.0.0.1:{ingest_port}", clickhouse_database
 
 
 def _rows(
@@ -191,10 +133,10 @@ def _rows(
 
 
 def test_http_in_enriched_row_out(
-    pipeline: tuple[Pipeline, str, str], clickhouse_server: tuple[str, int], unique_name: str
+    pipeline: tuple[Any, str, str], clickhouse_server: tuple[str, int], unique_name: str
 ) -> None:
     pipe, url, database = pipeline
-    _wait_ready(pipe, url)
+    pipe.wait_http(f"{url}/readyz")
     events = _calls(unique_name)
     bad = {**events[0], "event_id": "bad-1", "type": "ringing"}
     body = "\n".join(json.dumps(e) for e in [*events, bad])

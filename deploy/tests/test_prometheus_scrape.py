@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,12 +35,6 @@ class Server:
 
     def until(self, what: str, check: Callable[[], Any]) -> Any:
         return _until(what, check, self.proc, self.log)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _until(what: str, check: Callable[[], Any], proc: subprocess.Popen[bytes], log: Path) -> Any:
@@ -75,9 +68,10 @@ def ingest(
     unique_name: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    free_port: Callable[[], int],
 ) -> Iterator[Server]:
     raw, dlq = make_topics(f"{unique_name}.raw", f"{unique_name}.dlq", partitions=1)
-    port = _free_port()
+    port = free_port()
     # The child inherits the environment: configured exactly as an operator would.
     monkeypatch.setenv("HOTLINE_INGEST_PORT", str(port))
     monkeypatch.setenv("HOTLINE_INGEST_RAW_TOPIC", raw)
@@ -100,10 +94,10 @@ def ingest(
 
 
 @pytest.fixture
-def prometheus(ingest: Server, tmp_path: Path) -> Iterator[Server]:
+def prometheus(ingest: Server, tmp_path: Path, free_port: Callable[[], int]) -> Iterator[Server]:
     binary = shutil.which("prometheus")
     assert binary, "prometheus is missing: install Debian's prometheus package (make install)"
-    port = _free_port()
+    port = free_port()
     config = {
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(path) for path in sorted(RULES.glob("*.yml"))],

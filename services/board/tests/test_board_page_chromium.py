@@ -12,12 +12,11 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,41 +36,6 @@ AT = datetime(2013, 3, 31, 18, 0, tzinfo=UTC)  # 20:00 in Copenhagen: open, mid-
 AT_TEXT = "2013-03-31T18:00:00Z"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Procs:
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self, name: str, module: str, env: dict[str, str]) -> None:
-        log = (self.logs / f"{name}.log").open("wb")
-        self.procs[name] = subprocess.Popen(
-            [sys.executable, "-m", module], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        log.close()
-
-    def check_alive(self) -> None:
-        for name, proc in self.procs.items():
-            if proc.poll() is not None:
-                tail = (self.logs / f"{name}.log").read_text(errors="replace")[-3000:]
-                pytest.fail(f"{name} exited with {proc.returncode}:\n{tail}")
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            proc.terminate()
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @pytest.fixture
 def stack(
     kafka_bootstrap: str,
@@ -80,7 +44,9 @@ def stack(
     clickhouse_database: str,
     unique_name: str,
     tmp_path: Path,
-) -> Iterator[dict[str, Any]]:
+    free_port: Callable[[], int],
+    service_processes: Any,
+) -> dict[str, Any]:
     raw, enriched, raw_dlq, enriched_dlq = make_topics(
         f"{unique_name}.raw",
         f"{unique_name}.enriched",
@@ -88,7 +54,7 @@ def stack(
         f"{unique_name}.enriched.dlq",
     )
     host, port = clickhouse_server
-    ingest_port, board_port, down_port = _free_port(), _free_port(), _free_port()
+    ingest_port, board_port, down_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
@@ -105,13 +71,13 @@ def stack(
         "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": raw_dlq,
         # Records go to a topic of this test's own, never the shared `hotline.call-records`.
         "HOTLINE_ENRICH_RECORDS_TOPIC": f"{unique_name}.records",
-        "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
-        "HOTLINE_ENRICH_METRICS_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_WEB_PORT": str(free_port()),
+        "HOTLINE_ENRICH_METRICS_PORT": str(free_port()),
         "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "enrich"),
         "HOTLINE_SINK_TOPICS": json.dumps([enriched]),
         "HOTLINE_SINK_DEAD_LETTER_TOPIC": enriched_dlq,
         "HOTLINE_SINK_GROUP_ID": f"{unique_name}-sink",
-        "HOTLINE_SINK_METRICS_PORT": str(_free_port()),
+        "HOTLINE_SINK_METRICS_PORT": str(free_port()),
         "HOTLINE_BOARD_PORT": str(board_port),
         "HOTLINE_BOARD_REFRESH_S": "1",
     }
@@ -119,43 +85,24 @@ def stack(
         [sys.executable, "-m", "hotline_cli", "migrate"], env=env, capture_output=True, timeout=60
     )
     assert migrate.returncode == 0, migrate.stderr.decode()
-    procs = Procs(tmp_path)
-    try:
-        for name in ("sink", "enrich", "ingest", "board"):
-            procs.start(name, f"hotline_{name}", env)
-        # A second board whose ClickHouse is a closed port: its backend is down.
-        procs.start(
-            "board_down",
-            "hotline_board",
-            {
-                **env,
-                "HOTLINE_BOARD_PORT": str(down_port),
-                "HOTLINE_CLICKHOUSE__PORT": str(_free_port()),
-            },
-        )
-        yield {
-            "procs": procs,
-            "env": env,
-            "ingest": f"http://127.0.0.1:{ingest_port}",
-            "board": f"http://127.0.0.1:{board_port}",
-            "board_down": f"http://127.0.0.1:{down_port}",
-            "database": clickhouse_database,
-        }
-    finally:
-        procs.stop()
-
-
-def _wait_http(procs: Procs, url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        procs.check_alive()
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} never answered 200")
+    procs = service_processes
+    for name in ("sink", "enrich", "ingest", "board"):
+        procs.start(name, env)
+    # A second board whose ClickHouse is a closed port: its backend is down.
+    down_env = {
+        **env,
+        "HOTLINE_BOARD_PORT": str(down_port),
+        "HOTLINE_CLICKHOUSE__PORT": str(free_port()),
+    }
+    procs.start("board_down", down_env, module="hotline_board")
+    return {
+        "procs": procs,
+        "env": env,
+        "ingest": f"http://127.0.0.1:{ingest_port}",
+        "board": f"http://127.0.0.1:{board_port}",
+        "board_down": f"http://127.0.0.1:{down_port}",
+        "database": clickhouse_database,
+    }
 
 
 def _client(clickhouse_server: tuple[str, int]) -> Any:
@@ -169,7 +116,7 @@ def _event_count(client: Any, database: str) -> int:
     return int(n)
 
 
-def _wait_stored(client: Any, database: str, at_least: int, procs: Procs) -> int:
+def _wait_stored(client: Any, database: str, at_least: int, procs: Any) -> int:
     deadline = time.monotonic() + 120
     last = -1
     while time.monotonic() < deadline:
@@ -323,7 +270,7 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
 ) -> None:
     procs, database = stack["procs"], stack["database"]
     for url in (f"{stack['ingest']}/readyz", f"{stack['board']}/healthz"):
-        _wait_http(procs, url)
+        procs.wait_http(url)
     simulate = subprocess.run(
         [sys.executable, "-m", "hotline_cli", "simulate", "--url", stack["ingest"],
          "--date", "2013-03-31", "--seed", "2013"],
@@ -363,7 +310,7 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
     _screenshot(stale_url, "board-stale.png")
 
     # The board whose ClickHouse is unreachable: backend down, numbers greyed.
-    _wait_http(procs, f"{stack['board_down']}/healthz")
+    procs.wait_http(f"{stack['board_down']}/healthz")
     assert httpx.get(f"{stack['board_down']}/api/board", timeout=30).status_code == 503
     page = _shown(_chromium("--dump-dom", f"{stack['board_down']}/"))
     assert page["state"] == "down", page

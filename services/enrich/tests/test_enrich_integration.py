@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,13 +27,6 @@ pytestmark = [
 
 DEADLINE_S = 60
 NUMBER = "+4586123456"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _events() -> list[dict[str, object]]:
@@ -73,12 +65,10 @@ def _consume(bootstrap: str, topic: str, want: int) -> list[tuple[bytes | None, 
 
 def _committed(bootstrap: str, group: str, topic: str) -> int:
     """The group's committed offsets on `topic`, summed over its partitions."""
-    admin = _kafka().KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        offsets = admin.list_group_offsets(group).get(group, {})
-    finally:
-        admin.close()
-    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+    from hotline_cli.lag import measure  # kafka is imported lazily here, as in _kafka()
+
+    (lag,) = measure(bootstrap, [(group, topic)])
+    return lag.committed
 
 
 def test_worker_enriches_and_dead_letters(
@@ -87,10 +77,11 @@ def test_worker_enriches_and_dead_letters(
     make_topics: Callable[..., list[str]],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    free_port: Callable[[], int],
 ) -> None:
     raw, enriched = make_topics(f"{unique_name}.raw", f"{unique_name}.enriched", partitions=3)
     (dlq,) = make_topics(f"{unique_name}.raw.dlq", partitions=1)
-    metrics_port = _free_port()
+    metrics_port = free_port()
     for name, value in {
         "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
         "HOTLINE_PSEUDONYM_SECRET": "integration-test-secret",
@@ -98,7 +89,7 @@ def test_worker_enriches_and_dead_letters(
         "HOTLINE_ENRICH_RAW_TOPIC": raw,
         "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
         "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": dlq,
-        "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_WEB_PORT": str(free_port()),
         "HOTLINE_ENRICH_METRICS_PORT": str(metrics_port),
         "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "state"),
     }.items():

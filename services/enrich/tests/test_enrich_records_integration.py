@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,13 +27,6 @@ pytestmark = [
 
 DEADLINE_S = 60
 OPEN = datetime(2013, 3, 31, 16, 40, tzinfo=UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _kafka() -> Any:
@@ -84,12 +76,11 @@ def _consume(bootstrap: str, topic: str, want: int, deadline_s: float = DEADLINE
 
 
 def _committed(bootstrap: str, group: str, topic: str) -> int:
-    admin = _kafka().KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        offsets = admin.list_group_offsets(group).get(group, {})
-    finally:
-        admin.close()
-    return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+    """The group's committed offsets on `topic`, summed over its partitions."""
+    from hotline_cli.lag import measure  # kafka is imported lazily here, as in _kafka()
+
+    (lag,) = measure(bootstrap, [(group, topic)])
+    return lag.committed
 
 
 @contextmanager
@@ -116,6 +107,7 @@ def test_call_state_survives_a_worker_restart(
     make_topics: Callable[..., list[str]],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    free_port: Callable[[], int],
 ) -> None:
     raw, enriched, records = make_topics(
         f"{unique_name}.raw", f"{unique_name}.enriched", f"{unique_name}.records", partitions=3
@@ -129,8 +121,8 @@ def test_call_state_survives_a_worker_restart(
         "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
         "HOTLINE_ENRICH_RECORDS_TOPIC": records,
         "HOTLINE_ENRICH_DEAD_LETTER_TOPIC": dlq,
-        "HOTLINE_ENRICH_WEB_PORT": str(_free_port()),
-        "HOTLINE_ENRICH_METRICS_PORT": str(_free_port()),
+        "HOTLINE_ENRICH_WEB_PORT": str(free_port()),
+        "HOTLINE_ENRICH_METRICS_PORT": str(free_port()),
         "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "state"),
     }.items():
         monkeypatch.setenv(name, value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -146,9 +145,13 @@ async def _tcp_forwarder(port: int, target: str) -> AsyncIterator[None]:
 
 
 async def test_starts_without_kafka_then_connects_in_the_background(
-    serve: Any, kafka_settings: Settings, consume: Consume, make_event: EventFactory
+    serve: Any,
+    kafka_settings: Settings,
+    consume: Consume,
+    make_event: EventFactory,
+    free_port: Callable[[], int],
 ) -> None:
-    port = _free_port()
+    port = free_port()
     settings = kafka_settings.model_copy(
         update={
             "kafka": kafka_settings.kafka.model_copy(
@@ -175,12 +178,6 @@ async def test_starts_without_kafka_then_connects_in_the_background(
     assert CallEvent.model_validate_json(record.value).event_id == "evt-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], deadline_s: float) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
@@ -200,8 +197,9 @@ def test_entry_point_serves_and_produces(
     make_event: EventFactory,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    free_port: Callable[[], int],
 ) -> None:
-    port = _free_port()
+    port = free_port()
     # The child inherits the environment: configure it exactly as an operator would.
     monkeypatch.setenv("HOTLINE_INGEST_PORT", str(port))
     monkeypatch.setenv("HOTLINE_KAFKA__BOOTSTRAP_SERVERS", kafka_settings.kafka.bootstrap_servers)
