@@ -7,11 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from hotline_schemas.events import CallEvent, DeadLetter, EnrichedEvent
+from hotline_schemas.events import AgentEvent, CallEvent, CallEventV2, DeadLetter, EnrichedEvent
 from hotline_schemas.records import CallRecord
 
 MODELS: dict[str, type[BaseModel]] = {
     "call-event.v1.json": CallEvent,
+    "call-event.v2.json": CallEventV2,
+    "agent-event.v1.json": AgentEvent,
     "enriched-event.v1.json": EnrichedEvent,
     "call-record.v1.json": CallRecord,
     "dead-letter.v1.json": DeadLetter,

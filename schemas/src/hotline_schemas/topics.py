@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from hotline_schemas.events import CallEvent, DeadLetter, EnrichedEvent
+from hotline_schemas.events import AgentEvent, CallEvent, DeadLetter, EnrichedEvent
 from hotline_schemas.records import CallRecord
 
 
@@ -33,7 +33,7 @@ RAW = Topic(
     model=CallEvent,
     producer="ingest",
     consumers=("enrich",),
-    description="Call events as the provider sent them, validated against CallEvent v1.",
+    description="Call events as the provider sent them, validated against CallEvent v1 or v2.",
     dead_letter="hotline.call-events.raw.dlq",
 )
 ENRICHED = Topic(
@@ -56,13 +56,23 @@ RECORDS = Topic(
     description="One record per finished call, built from the call's events.",
     dead_letter="hotline.call-records.dlq",
 )
+AGENT_EVENTS = Topic(
+    name="hotline.agent-events",
+    key="agent_id",
+    partitions=3,
+    model=AgentEvent,
+    producer="ingest, import",
+    consumers=("sink",),
+    description="Agents logging in and out, pausing, ringing without answer, in wrap-up.",
+    dead_letter="hotline.agent-events.dlq",
+)
 
 
 def _dead_letter_topic(of: Topic) -> Topic:
     assert of.dead_letter is not None
     return Topic(
         name=of.dead_letter,
-        key="call_id (when known)",
+        key=f"{of.key} (when known)",
         partitions=1,
         model=DeadLetter,
         producer="ingest, enrich, sink",
@@ -71,7 +81,7 @@ def _dead_letter_topic(of: Topic) -> Topic:
     )
 
 
-DATA_TOPICS: tuple[Topic, ...] = (RAW, ENRICHED, RECORDS)
+DATA_TOPICS: tuple[Topic, ...] = (RAW, ENRICHED, RECORDS, AGENT_EVENTS)
 ALL_TOPICS: tuple[Topic, ...] = DATA_TOPICS + tuple(_dead_letter_topic(t) for t in DATA_TOPICS)
 
 

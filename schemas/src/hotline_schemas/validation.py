@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+# Tags of the versioned call-event union (events.AnyCallEvent): pydantic puts them first.
+_UNION_TAGS = frozenset({"1", "2"})
+
 
 def error_items(exc: ValidationError) -> list[dict[str, str]]:
     """One dict per problem: the field path, what is wrong, and pydantic's error type."""
     items = []
     for err in exc.errors(include_url=False, include_input=False):
-        loc = ".".join(str(part) for part in err["loc"]) or "(body)"
+        parts = list(err["loc"])
+        if parts and parts[0] in _UNION_TAGS:
+            parts = parts[1:]  # the tag of the union member (schema_version), not a field
+        loc = ".".join(str(part) for part in parts) or "(body)"
         items.append({"field": loc, "error": err["msg"], "type": err["type"]})
     return items
 

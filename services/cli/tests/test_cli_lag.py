@@ -16,6 +16,7 @@ def test_pipeline_groups_follow_the_topic_registry() -> None:
         ("hotline-enrich", "hotline.call-events.raw"),
         ("hotline-sink", "hotline.call-events.enriched"),
         ("hotline-sink", "hotline.call-records"),
+        ("hotline-sink", "hotline.agent-events"),
     ]
 
 

@@ -72,6 +72,10 @@ def test_offered_from_aarhus() -> None:
         "topic_source": "ivr_choice",
         "in_scope": True,
         "within_hours": True,  # 18:30 CEST on the DST Sunday: the first open second
+        "source_version": 1,
+        "end_reason": None,
+        "origin": "live",
+        "source": None,
     }
 
 

@@ -1,4 +1,4 @@
-"""Raw bytes -> CallEvent, or the reason they are not one (shared by the CLI and the agent)."""
+"""Raw bytes -> CallEvent (v1 or v2), or the reason they are not one (CLI and agent)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from hotline_schemas import CallEvent
+from hotline_schemas import CallEvent, CallEventV2, parse_call_event
 from hotline_schemas.validation import error_items, reason
 
 
@@ -16,10 +16,10 @@ class Rejection:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
-def decode_event(raw: bytes | str) -> CallEvent | Rejection:
+def decode_event(raw: bytes | str) -> CallEvent | CallEventV2 | Rejection:
     """Parse and validate one payload; never raises for bad input."""
     try:
-        return CallEvent.model_validate_json(raw)
+        return parse_call_event(raw)
     except ValidationError as exc:
         items = error_items(exc)
         if any(item["type"] == "json_invalid" for item in items):

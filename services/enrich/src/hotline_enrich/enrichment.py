@@ -9,7 +9,7 @@ from hotline_enrich.hours import OpeningSchedule, is_open
 from hotline_enrich.pseudonym import caller_key
 from hotline_enrich.reference import PostcodeTable
 from hotline_enrich.taxonomy import Taxonomy, classify
-from hotline_schemas import CallEvent, EnrichedEvent
+from hotline_schemas import CallEvent, CallEventV2, EnrichedEvent, as_v2
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,15 @@ class EnrichmentContext:
     secret: bytes = field(repr=False)
 
 
-def enrich(event: CallEvent, ctx: EnrichmentContext, enriched_at: datetime) -> EnrichedEvent:
+def enrich(
+    raw: CallEvent | CallEventV2, ctx: EnrichmentContext, enriched_at: datetime
+) -> EnrichedEvent:
     """The enriched form of one event.
 
     `within_hours` is decided at this event's `occurred_at`; a call's own decision (at its
     `offered` time) belongs to the call record.
     """
+    event = as_v2(raw)
     place = ctx.postcodes.lookup(event.caller_postcode)
     topic = classify(ctx.taxonomy, event.wrap_up_code, event.ivr_choice)
     return EnrichedEvent(
@@ -54,4 +57,8 @@ def enrich(event: CallEvent, ctx: EnrichmentContext, enriched_at: datetime) -> E
         in_scope=topic.in_scope,
         within_hours=is_open(ctx.schedule, event.occurred_at),
         enriched_at=enriched_at,
+        source_version=raw.schema_version,
+        end_reason=event.end_reason,
+        origin=event.origin,
+        source=event.source,
     )
