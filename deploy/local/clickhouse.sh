@@ -6,9 +6,10 @@
 # Config: deploy/clickhouse/{config,users}.xml rendered into $HOTLINE_STATE_DIR/clickhouse/ on every
 # start. Data, tmp, logs, pid file and console output live there too. Not run through systemd.
 #
-#   tcp  127.0.0.1:9000   native protocol (clickhouse-client, clickhouse-driver)
-#   http 127.0.0.1:8123   HTTP interface (GET /ping answers "Ok.")
-#   127.0.0.1:9009        interserver HTTP (unused on one node, but the server always binds it)
+#   tcp  127.0.0.1:9000   native protocol (clickhouse-client, clickhouse-driver)  HOTLINE_CLICKHOUSE_TCP_PORT
+#   http 127.0.0.1:8123   HTTP interface (GET /ping answers "Ok.")              HOTLINE_CLICKHOUSE_HTTP_PORT
+#   127.0.0.1:9009        interserver HTTP (unused on one node, always bound)   HOTLINE_CLICKHOUSE_INTERSERVER_PORT
+# A second server (the fault suite's) runs beside the first with its own state folder and ports.
 set -euo pipefail
 SERVICE_NAME=clickhouse
 # shellcheck source=deploy/local/lib.sh
@@ -19,9 +20,9 @@ CONFIG="$CH_STATE/config.xml"
 PIDFILE="$CH_STATE/clickhouse.pid"
 CONSOLE_LOG="$CH_STATE/clickhouse.log"
 ERR_LOG="$CH_STATE/logs/clickhouse-server.err.log"
-TCP_PORT=9000
-HTTP_PORT=8123
-INTERSERVER_PORT=9009
+TCP_PORT="${HOTLINE_CLICKHOUSE_TCP_PORT:-9000}"
+HTTP_PORT="${HOTLINE_CLICKHOUSE_HTTP_PORT:-8123}"
+INTERSERVER_PORT="${HOTLINE_CLICKHOUSE_INTERSERVER_PORT:-9009}"
 START_TIMEOUT="${HOTLINE_CLICKHOUSE_START_TIMEOUT:-60}"
 MATCH="--config-file=$CONFIG"
 
@@ -51,7 +52,10 @@ client_version() {
 
 write_config() {
   mkdir -p "$CH_STATE"/{data,tmp,user_files,format_schemas,logs}
+  RENDER_EXTRA=(-e "s|<tcp_port>9000<|<tcp_port>$TCP_PORT<|" -e "s|<http_port>8123<|<http_port>$HTTP_PORT<|"
+    -e "s|<interserver_http_port>9009<|<interserver_http_port>$INTERSERVER_PORT<|")
   render_template "$DEPLOY/clickhouse/config.xml" "$CONFIG"
+  RENDER_EXTRA=()
   render_template "$DEPLOY/clickhouse/users.xml" "$CH_STATE/users.xml"
 }
 

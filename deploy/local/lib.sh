@@ -146,11 +146,13 @@ show_log_tail() {
 }
 
 # render_template SRC DEST: copy SRC to DEST replacing @STATE@ and @ROOT@ with absolute paths.
+RENDER_EXTRA=()
 render_template() {
   local src="$1" dest="$2" esc_state esc_root
   esc_state="$(printf '%s' "$STATE_DIR" | sed 's/[&|\\]/\\&/g')"
   esc_root="$(printf '%s' "$ROOT" | sed 's/[&|\\]/\\&/g')"
-  sed -e "s|@STATE@|$esc_state|g" -e "s|@ROOT@|$esc_root|g" "$src" >"$dest.tmp"
+  # Extra "-e" expressions (e.g. ports) come from RENDER_EXTRA, an array the caller may set.
+  sed -e "s|@STATE@|$esc_state|g" -e "s|@ROOT@|$esc_root|g" "${RENDER_EXTRA[@]}" "$src" >"$dest.tmp"
   mv "$dest.tmp" "$dest"
 }
 
