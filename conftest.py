@@ -226,3 +226,50 @@ def service_processes(tmp_path: Path) -> Iterator[ServiceProcesses]:
         yield procs
     finally:
         procs.stop()
+
+
+class ClickHouseEngine:
+    """One ClickHouse to run views on: the real 18.16 server or chdb (current ClickHouse),
+    with an empty database of its own. `execute` sends the server's session settings."""
+
+    def __init__(self, name: str, client: Any, database: str) -> None:
+        from hotline_sink.dialect import Dialect, parse_version
+
+        self.name = name
+        self.client = client
+        self.database = database
+        (row,) = client.execute("SELECT version()")
+        self.dialect = Dialect.for_version(parse_version(str(row[0])))
+
+    def execute(
+        self,
+        query: str,
+        params: list[tuple[Any, ...]] | None = None,
+        *,
+        settings: dict[str, int] | None = None,
+    ) -> list[tuple[Any, ...]]:
+        merged = {**self.dialect.session_settings(), **(settings or {})}
+        rows: list[tuple[Any, ...]] = self.client.execute(query, params, settings=merged or None)
+        return rows
+
+
+@pytest.fixture(params=["chdb", pytest.param("clickhouse-18.16", marks=pytest.mark.integration)])
+def clickhouse_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ClickHouseEngine]:
+    """Each test twice: on chdb (current ClickHouse, in-process) and on the local 18.16
+    server, with a database of its own on either."""
+    if request.param == "chdb":
+        executor = ChdbExecutor(tmp_path / "chdb")
+        try:
+            yield ClickHouseEngine("chdb", executor, "hotline_test")
+        finally:
+            executor.session.close()
+        return
+    from clickhouse_driver import Client
+
+    host, port = request.getfixturevalue("clickhouse_server")
+    database = request.getfixturevalue("clickhouse_database")
+    client = Client(host=host, port=port)
+    try:
+        yield ClickHouseEngine("clickhouse-18.16", client, database)
+    finally:
+        client.disconnect()

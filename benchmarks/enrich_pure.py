@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from benchmarks.events import payload, utc_now
 from hotline_enrich.enrichment import EnrichmentContext, enrich
-from hotline_enrich.hours import load_schedule
-from hotline_enrich.reference import PostcodeTable
-from hotline_enrich.taxonomy import load_taxonomy
 from hotline_schemas import CallEvent
+from hotline_schemas.hours import load_schedule
+from hotline_schemas.reference_data import PostcodeTable
+from hotline_schemas.taxonomy import load_taxonomy
 
 _SECRET = b"benchmark-secret-not-for-real-numbers"
 

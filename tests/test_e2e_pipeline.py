@@ -24,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 SECRET = "e2e-test-secret-0123456789"
 NUMBER = "+4586123456"
-OFFERED_AT = "2013-03-31T16:30:00Z"  # 18:30 CEST on the Sunday DST began: opening minute
+OFFERED_AT = "2013-04-07T16:30:00Z"  # 18:30 CEST on a Sunday (after Easter): opening minute
 
 
 def _event(call: str, n: int, type_: str, at: str, **extra: Any) -> dict[str, Any]:
@@ -45,20 +45,20 @@ def _calls(prefix: str) -> list[dict[str, Any]]:
     person = {"caller_number": NUMBER, "caller_postcode": "8000", "ivr_choice": "2"}
     return [
         _event(aarhus, 1, "offered", OFFERED_AT, **person),
-        _event(aarhus, 2, "queued", "2013-03-31T16:30:20Z", **person),
-        _event(aarhus, 3, "answered", "2013-03-31T16:31:00Z", agent_id="agent-07", **person),
+        _event(aarhus, 2, "queued", "2013-04-07T16:30:20Z", **person),
+        _event(aarhus, 3, "answered", "2013-04-07T16:31:00Z", agent_id="agent-07", **person),
         _event(
             aarhus,
             4,
             "ended",
-            "2013-03-31T16:37:00Z",
+            "2013-04-07T16:37:00Z",
             agent_id="agent-07",
             wrap_up_code="MITID",
             **person,
         ),
         # A Friday evening, from a neighbouring municipality: closed, outside the catchment.
-        _event(randers, 1, "offered", "2013-04-05T17:00:00Z", caller_postcode="8900"),
-        _event(randers, 2, "ended", "2013-04-05T17:00:30Z", caller_postcode="8900"),
+        _event(randers, 1, "offered", "2013-04-12T17:00:00Z", caller_postcode="8900"),
+        _event(randers, 2, "ended", "2013-04-12T17:00:30Z", caller_postcode="8900"),
     ]
 
 
@@ -173,7 +173,7 @@ def test_http_in_enriched_row_out(
     assert offered["topic"] == "digital_post"  # from IVR digit 2: no wrap-up code yet
     assert offered["caller_key"] == caller_key(SECRET.encode(), NUMBER)
     ended = by_id[f"{unique_name}-aarhus-e4"]
-    assert ended["topic"] == "mitid_login"  # the agent's wrap-up code wins over the IVR choice
+    assert ended["topic"] == "nemid_login"  # the agent's wrap-up code wins over the IVR choice
 
     closed = by_id[f"{unique_name}-randers-e1"]
     assert closed["municipality_name"] == "Randers"
@@ -194,7 +194,7 @@ def test_http_in_enriched_row_out(
     assert answered["outcome"] == "answered"
     assert answered["wait_seconds"] == 40.0  # queued 16:30:20 -> answered 16:31:00
     assert answered["talk_seconds"] == 360.0  # answered 16:31:00 -> ended 16:37:00
-    assert answered["topic"] == "mitid_login"
+    assert answered["topic"] == "nemid_login"
     assert answered["within_hours"] == 1
     assert answered["municipality_code"] == 751
     assert by_call[f"{unique_name}-randers"]["outcome"] == "closed"

@@ -16,6 +16,11 @@ STATE_DIR="$(cd "$STATE_DIR" && pwd)"
 
 SERVICE_NAME="${SERVICE_NAME:-local}"
 
+# The business rules every hotline process reads (HOTLINE_RULES__*, hotline_schemas/rules.py):
+# one opening schedule for ingest, enrich, sink, the board, migrate, the simulator and the
+# report. Other rules keep their defaults unless set in the environment.
+export HOTLINE_RULES__SCHEDULE_FILE="${HOTLINE_RULES__SCHEDULE_FILE:-$ROOT/schemas/src/hotline_schemas/reference/schedule.json}"
+
 say() { printf '%-11s %s\n' "[$SERVICE_NAME]" "$*"; }
 warn() { printf '%-11s %s\n' "[$SERVICE_NAME]" "$*" >&2; }
 die() {

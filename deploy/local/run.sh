@@ -11,8 +11,9 @@ cd "$ROOT"
 HOTLINE="$ROOT/.venv/bin/hotline"
 DB="${HOTLINE_CLICKHOUSE__DATABASE:-hotline}"
 SEED="${SEED:-2013}"
-DATE="${DATE:-2013-03-31}"   # the Sunday daylight saving started: an opening day
-DAYS="${DAYS:-21}"           # opening evenings up to DATE: four weeks of history for the report
+DATE="${DATE:-2013-03-31}"   # Easter Sunday, the day daylight saving started: closed (a holiday)
+DAYS="${DAYS:-21}"           # opening evenings up to DATE (about five weeks of history for the
+                             # report) and the closed days among them: weekends, Easter
 REPORT_DIR="${REPORT_DIR:-$ROOT/reports/load-report}"
 
 say "applying ClickHouse migrations"
@@ -26,7 +27,9 @@ rows_now() {
 }
 before="$(rows_now)"
 t0="$(now_s)"
-say "posting $DAYS simulated evenings up to $DATE (seed $SEED) to ingest"
+# The board opens on the last evening the hotline was open (the schedule skips Easter).
+EVENING="$("$HOTLINE" schedule last-open "$DATE")"
+say "posting $DAYS simulated opening evenings up to $DATE (the last on $EVENING; seed $SEED) to ingest"
 "$HOTLINE" simulate --date "$DATE" --days "$DAYS" --seed "$SEED" --duration 120
 
 # Wait (bounded) until enrich and the sink have processed and committed everything posted: then
@@ -56,8 +59,9 @@ cat <<MSG
 
 Load report (Markdown with PNG plots, and report.json):
        $REPORT_DIR/report.md
-Live board (pinned to the last simulated evening, which is from 2013):
-       http://127.0.0.1:8090/?at=${DATE}T18:45:00Z
+Live board (pinned to the last simulated opening evening, which is from 2013):
+       http://127.0.0.1:8090/?at=${EVENING}T18:45:00Z
+Opening schedule (holidays included):  $HOTLINE schedule days --from 2013-03-24 --to 2013-04-02
 Also:  curl -s 127.0.0.1:8080/metrics | grep hotline_   (ingest metrics)
        http://127.0.0.1:9090                               (Prometheus)
        make status / make down                             (what runs / stop everything)

@@ -653,3 +653,45 @@ def test_k8s_weekly_load_report_cronjob(k8s: list[dict[str, Any]]) -> None:
     assert "/tmp" in mounts
     claims = {v["name"]: v.get("persistentVolumeClaim") for v in pod["volumes"]}
     assert claims[mounts["/reports"]]["claimName"] in _objects(k8s, "PersistentVolumeClaim")
+
+
+# --- the business rules: one set for every hotline process -------------------------------------
+
+RULE_NAMES = {n for n in _settings_env_names("hotline_enrich.settings") if "_RULES__" in n}
+
+
+def _rules(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k.startswith("HOTLINE_RULES__")}
+
+
+def test_every_hotline_container_gets_the_same_rules(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    in_compose = {name: _rules(_compose_env(compose[name])) for name in PIPELINE + JOBS}
+    containers = dict(_k8s_hotline_containers(k8s))
+    (cron,) = _objects(k8s, "CronJob").values()
+    (report,) = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    containers["load-report"] = report
+    in_k8s = {name: _rules(_k8s_env(k8s, c)) for name, c in containers.items()}
+    (one,) = {tuple(sorted(r.items())) for r in [*in_compose.values(), *in_k8s.values()]}
+    rules = dict(one)
+    assert "HOTLINE_RULES__SCHEDULE_FILE" in rules
+    assert set(rules) <= RULE_NAMES, "a rule no service reads"
+
+
+def test_the_schedule_file_the_manifests_name_is_in_the_image(compose: dict[str, Any]) -> None:
+    path = _rules(_compose_env(compose["enrich"]))["HOTLINE_RULES__SCHEDULE_FILE"]
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    (copied,) = re.findall(r"^COPY --from=build /src/(\S+) (\S+)$", text, re.M)
+    assert copied == ("schemas/src/hotline_schemas/reference/schedule.json", path)
+    assert (REPO / copied[0]).exists()
+
+
+def test_make_run_sets_the_same_schedule_file_for_every_local_process() -> None:
+    # lib.sh is sourced by pipeline.sh (ingest, enrich, sink, board) and run.sh (migrate,
+    # simulate, load-report): one export reaches them all.
+    lib = (DEPLOY / "local" / "lib.sh").read_text(encoding="utf-8")
+    (value,) = re.findall(r'^export HOTLINE_RULES__SCHEDULE_FILE="\$\{[^:]+:-(\S+)\}"$', lib, re.M)
+    assert value == "$ROOT/schemas/src/hotline_schemas/reference/schedule.json"
+    for script in ("pipeline.sh", "run.sh"):
+        assert "lib.sh" in (DEPLOY / "local" / script).read_text(encoding="utf-8")

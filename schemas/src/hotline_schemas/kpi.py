@@ -31,8 +31,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+# Defaults of the business rules (`hotline_schemas.rules`, HOTLINE_RULES__*).
 SERVICE_LEVEL_S = 20.0
+SERVICE_LEVEL_TARGET = 0.8
 SHORT_ABANDON_S = 5.0
+REPEAT_CALLER_DAYS = 7
 # Calls with no outcome for longer than this are taken as lost events, not as waiting callers.
 LIVE_LOOKBACK_S = 2 * 3600
 

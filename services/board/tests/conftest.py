@@ -29,7 +29,7 @@ def chdb(chdb_executor: Any) -> Any:
 
 def t(hms: str) -> datetime:
     h, m, s = (int(x) for x in hms.split(":"))
-    return datetime(2013, 3, 31, h, m, s, tzinfo=UTC)
+    return datetime(2013, 4, 7, h, m, s, tzinfo=UTC)
 
 
 def _call(queued: str, **kw: Any) -> kpi.CallTimes:
@@ -76,7 +76,7 @@ def event_rows(calls: list[kpi.CallTimes], prefix: str = "c") -> list[tuple[Any,
                     when,
                     0,
                     int(c.within_hours),
-                    "mitid_login" if n % 2 else "digital_post",
+                    "nemid_login" if n % 2 else "digital_post",
                     751 if n < 4 else None,
                     "Aarhus" if n < 4 else None,
                     agent,

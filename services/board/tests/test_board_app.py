@@ -17,11 +17,12 @@ from hotline_board.app import create_app
 from hotline_board.settings import Settings
 from hotline_board.snapshot import parse_at
 from hotline_board.windows import latest_evening
-from hotline_enrich.hours import OpeningSchedule
 from hotline_schemas import kpi
 from hotline_schemas.config import ClickHouseConnection
+from hotline_schemas.hours import OpeningSchedule, load_schedule
 
 DB = "board_test"
+PILOT = load_schedule(None)
 
 
 @asynccontextmanager
@@ -49,7 +50,7 @@ async def test_board_json_from_clickhouse(
     insert_calls(chdb, DB, example_calls)
     registry = CollectorRegistry()
     async with serving(create_app(_settings(), executor=chdb, registry=registry)) as client:
-        board = (await client.get("/api/board", params={"at": "2013-03-31T18:15:00Z"})).json()
+        board = (await client.get("/api/board", params={"at": "2013-04-07T18:15:00Z"})).json()
         assert board["pinned"]
         assert board["open_now"]  # 20:15 on a Sunday in Copenhagen
         assert (board["waiting"], board["longest_wait_seconds"], board["agents_busy"]) == (1, 60, 1)
@@ -67,13 +68,13 @@ async def test_board_json_from_clickhouse(
         schema = (await client.get("/openapi.json")).json()
         assert "Board" in schema["components"]["schemas"]
         assert (
-            await client.get("/api/board", params={"at": "2013-03-31T18:15:00"})
+            await client.get("/api/board", params={"at": "2013-04-07T18:15:00"})
         ).status_code == 422
 
 
 @pytest.mark.anyio
 async def test_prometheus_names_for_the_alert_rules(chdb: Any) -> None:
-    at = datetime(2013, 3, 31, 18, 15, tzinfo=UTC)
+    at = datetime(2013, 4, 7, 18, 15, tzinfo=UTC)
     async with serving(create_app(_settings(at=at), executor=chdb)) as client:
         # The gauges are set by the background refresh, which starts with the app.
         for _ in range(100):
@@ -107,15 +108,20 @@ async def test_backend_down_is_503_and_counted() -> None:
 
 def test_evening_is_the_latest_opening() -> None:
     schedule = OpeningSchedule()
-    sunday_late = latest_evening(schedule, parse_at("2013-03-31T21:30:00Z"))  # 23:30 CEST
+    sunday_late = latest_evening(schedule, parse_at("2013-04-07T21:30:00Z"))  # 23:30 CEST
     assert sunday_late is not None
-    assert sunday_late.opens == parse_at("2013-03-31T16:30:00Z")  # 18:30 CEST, DST began
-    # Saturday noon: the last opening was Thursday 18:30 CET.
-    saturday = latest_evening(schedule, parse_at("2013-03-30T11:00:00Z"))
+    assert sunday_late.opens == parse_at("2013-04-07T16:30:00Z")  # 18:30 CEST
+    # Saturday noon: the last opening was Thursday 18:30 CEST.
+    saturday = latest_evening(schedule, parse_at("2013-04-06T11:00:00Z"))
     assert saturday is not None
-    assert saturday.opens == parse_at("2013-03-28T17:30:00Z")
+    assert saturday.opens == parse_at("2013-04-04T16:30:00Z")
+    # Across the DST switch: Saturday 30 March noon (CET) -> Wednesday 27 March 18:30 CET,
+    # because the pilot's schedule is closed on Skærtorsdag (28 March).
+    easter = latest_evening(PILOT, parse_at("2013-03-30T11:00:00Z"))
+    assert easter is not None
+    assert easter.opens == parse_at("2013-03-27T17:30:00Z")
     # Before opening on Monday: Sunday's evening.
-    monday = latest_evening(schedule, parse_at("2013-04-01T10:00:00+02:00"))
+    monday = latest_evening(schedule, parse_at("2013-04-08T10:00:00+02:00"))
     assert monday is not None
-    assert monday.opens == parse_at("2013-03-31T16:30:00Z")
-    assert latest_evening(OpeningSchedule(weekly={}), parse_at("2013-04-01T10:00:00Z")) is None
+    assert monday.opens == parse_at("2013-04-07T16:30:00Z")
+    assert latest_evening(OpeningSchedule(weekly={}), parse_at("2013-04-08T10:00:00Z")) is None

@@ -17,7 +17,7 @@ from hotline_schemas import kpi
 DASHBOARD = (
     Path(__file__).resolve().parents[3] / "deploy/grafana/dashboards/hotline-operations.json"
 )
-FROM_S, TO_S = 1364752500, 1364753700  # 2013-03-31 19:55 to 20:15 Copenhagen time
+FROM_S, TO_S = 1365357300, 1365358500  # 2013-04-07 19:55 to 20:15 Copenhagen time
 
 
 def render(sql: str, database: str) -> str:

@@ -17,7 +17,7 @@ DB = "board_test"
 
 def t(hms: str) -> datetime:
     h, m, s = (int(x) for x in hms.split(":"))
-    return datetime(2013, 3, 31, h, m, s, tzinfo=UTC)
+    return datetime(2013, 4, 7, h, m, s, tzinfo=UTC)
 
 
 def test_window_counts_and_ratios_match_python(

@@ -25,15 +25,15 @@ import httpx
 import pytest
 
 from hotline_board.windows import latest_evening
-from hotline_enrich.hours import OpeningSchedule
 from hotline_schemas import kpi
+from hotline_schemas.hours import OpeningSchedule
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[3]
 ARTIFACTS = REPO / "artifacts" / "board"
-AT = datetime(2013, 3, 31, 18, 0, tzinfo=UTC)  # 20:00 in Copenhagen: open, mid-evening
-AT_TEXT = "2013-03-31T18:00:00Z"
+AT = datetime(2013, 4, 7, 18, 0, tzinfo=UTC)  # 20:00 in Copenhagen: open, mid-evening
+AT_TEXT = "2013-04-07T18:00:00Z"
 
 
 @pytest.fixture
@@ -273,7 +273,7 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
         procs.wait_http(url)
     simulate = subprocess.run(
         [sys.executable, "-m", "hotline_cli", "simulate", "--url", stack["ingest"],
-         "--date", "2013-03-31", "--seed", "2013"],
+         "--date", "2013-04-07", "--seed", "2013"],
         env=stack["env"], capture_output=True, timeout=180,
     )  # fmt: skip
     assert simulate.returncode == 0, simulate.stderr.decode()[-2000:]
@@ -303,7 +303,7 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
         client.disconnect()
 
     # Open (a Monday evening) but no event for hours: stale.
-    stale_url = f"{stack['board']}/?at=2013-04-01T18:00:00Z"
+    stale_url = f"{stack['board']}/?at=2013-04-08T18:00:00Z"
     page = _shown(_chromium("--dump-dom", stale_url))
     assert page["state"] == "stale", page
     assert "STALE" in page["banner"]

@@ -16,6 +16,7 @@ from hotline_enrich.handler import Outputs
 from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.settings import Settings
 from hotline_schemas import DeadLetter, EnrichedEvent, paths
+from hotline_schemas.rules import Rules
 
 VALID = (paths.EXAMPLES_DIR / "call-event/valid/offered-aarhus.json").read_bytes()
 SECRET = "a-test-secret-of-some-length"
@@ -46,7 +47,11 @@ class Captured:
 
 @pytest.fixture
 def settings(tmp_path: Any) -> Settings:
+    # The weekly hours without the pilot's holidays: the example events are from Easter Sunday.
+    weekly = tmp_path / "weekly.json"
+    weekly.write_text("{}", encoding="utf-8")
     return Settings(
+        rules=Rules(schedule_file=weekly),
         pseudonym_secret=SECRET,
         app_id="hotline-enrich-test",
         raw_topic="t.raw",

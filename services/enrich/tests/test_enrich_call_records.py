@@ -16,10 +16,10 @@ from hotline_enrich.settings import Settings
 from hotline_schemas import CallEvent, CallRecord, EnrichedEvent, Outcome
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
-# Sunday 31 March 2013, 18:40 in Copenhagen (summer time): the hotline is open.
-OPEN = datetime(2013, 3, 31, 16, 40, tzinfo=UTC)
+# Sunday 7 April 2013, 18:40 in Copenhagen (summer time): the hotline is open.
+OPEN = datetime(2013, 4, 7, 16, 40, tzinfo=UTC)
 # The same Sunday at 12:00 local: closed.
-SHUT = datetime(2013, 3, 31, 10, 0, tzinfo=UTC)
+SHUT = datetime(2013, 4, 7, 10, 0, tzinfo=UTC)
 CONFIG = RecordConfig()
 
 
@@ -189,7 +189,7 @@ def test_offered_outside_hours_is_closed(ctx: EnrichmentContext) -> None:
 
 def test_within_hours_is_decided_at_the_offered_time(ctx: EnrichmentContext) -> None:
     # Offered at 21:59:50 local, ended after closing time: still an in-hours call.
-    offered_at = datetime(2013, 3, 31, 19, 59, 50, tzinfo=UTC)
+    offered_at = datetime(2013, 4, 7, 19, 59, 50, tzinfo=UTC)
     (record,) = _fold(
         [
             _event(ctx, "c4", "offered", offered_at),

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from hotline_enrich.enrichment import EnrichmentContext, enrich
-from hotline_enrich.hours import OpeningSchedule
 from hotline_enrich.pseudonym import caller_key
-from hotline_enrich.reference import PostcodeTable
-from hotline_enrich.taxonomy import load_taxonomy
 from hotline_schemas import CallEvent, EnrichedEvent, paths
+from hotline_schemas.hours import OpeningSchedule
+from hotline_schemas.reference_data import PostcodeTable
+from hotline_schemas.taxonomy import load_taxonomy
 
 SECRET = b"test-secret-for-enrichment"
 CTX = EnrichmentContext(
@@ -81,7 +81,7 @@ def test_offered_from_aarhus() -> None:
 
 def test_wrap_up_code_decides_the_topic_of_the_end_event() -> None:
     enriched = enrich(example("ended-with-wrap-up.json"), CTX, NOW)
-    assert (enriched.topic, enriched.topic_source) == ("mitid_login", "wrap_up_code")
+    assert (enriched.topic, enriched.topic_source) == ("nemid_login", "wrap_up_code")
 
 
 def test_not_a_postcode_maps_to_no_municipality() -> None:

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from hotline_enrich.enrich_lines import run
 from hotline_enrich.enrichment import EnrichmentContext
-from hotline_enrich.hours import OpeningSchedule
-from hotline_enrich.reference import PostcodeTable
-from hotline_enrich.taxonomy import load_taxonomy
 from hotline_schemas import EnrichedEvent, paths
+from hotline_schemas.hours import OpeningSchedule
+from hotline_schemas.reference_data import PostcodeTable
+from hotline_schemas.taxonomy import load_taxonomy
 
 CTX = EnrichmentContext(
     postcodes=PostcodeTable.load(),

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry
 
-from hotline_enrich.hours import OpeningSchedule
 from hotline_enrich.metrics import EnrichMetrics, open_value, track_opening_hours
+from hotline_schemas.hours import OpeningSchedule
 
 # Sunday 6 January 2013; Copenhagen is UTC+1 in winter.
 SUNDAY_19_LOCAL = datetime(2013, 1, 6, 18, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.settings import Settings
 from hotline_schemas import CallRecord, Outcome
 
-OPEN = datetime(2013, 3, 31, 16, 40, tzinfo=UTC)
+OPEN = datetime(2013, 4, 7, 16, 40, tzinfo=UTC)
 
 
 def _raw(call_id: str, n: int, type_: str, at: datetime, **extra: Any) -> bytes:

@@ -26,7 +26,7 @@ pytestmark = [
 ]
 
 DEADLINE_S = 60
-OPEN = datetime(2013, 3, 31, 16, 40, tzinfo=UTC)
+OPEN = datetime(2013, 4, 7, 16, 40, tzinfo=UTC)
 
 
 def _kafka() -> Any:
@@ -168,5 +168,5 @@ def test_call_state_survives_a_worker_restart(
     assert record.offered_at == OPEN
     assert record.wait_seconds == 15.0  # queued (first worker) to answered (second worker)
     assert record.talk_seconds == 240.0
-    assert (record.municipality_code, record.queue, record.topic) == (751, "hotline", "mitid_login")
+    assert (record.municipality_code, record.queue, record.topic) == (751, "hotline", "nemid_login")
     assert record.closed_by_timeout is False

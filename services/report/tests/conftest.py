@@ -45,7 +45,7 @@ class Call:
     wait: float = 10.0
     talk: float | None = 300.0
     within_hours: bool = True
-    topic: str = "mitid_login"
+    topic: str = "nemid_login"
     version: int = 2
 
 

@@ -19,13 +19,13 @@ from clickhouse_driver import Client
 from hotline_enrich.call_records import RecordConfig, observe
 from hotline_enrich.call_state import CallState
 from hotline_enrich.enrichment import EnrichmentContext, enrich
-from hotline_enrich.hours import load_schedule
-from hotline_enrich.reference import PostcodeTable
-from hotline_enrich.taxonomy import load_taxonomy
 from hotline_report.analysis import ReportOptions, analyse
 from hotline_report.queries import load
 from hotline_schemas import CallRecord
 from hotline_schemas.config import ClickHouseConnection
+from hotline_schemas.hours import load_schedule
+from hotline_schemas.reference_data import PostcodeTable
+from hotline_schemas.taxonomy import load_taxonomy
 from hotline_simulator import evening
 from hotline_simulator.model import SimulationConfig, evening_rng, simulate_evening
 from hotline_sink import migrations
@@ -38,7 +38,9 @@ pytestmark = pytest.mark.integration
 
 TZ = ZoneInfo("Europe/Copenhagen")
 SEED = 7
-LAST = date(2013, 4, 4)  # Thursday after the DST switch: 10 evenings from Sun 24 March
+# Thursday after the DST switch: 10 opening evenings from Wed 20 March (Easter's holidays
+# 28 March - 1 April closed), and the closed days among them.
+LAST = date(2013, 4, 4)
 NOW = datetime(2013, 4, 5, tzinfo=UTC)
 
 
@@ -52,7 +54,7 @@ def _records() -> list[CallRecord]:
     config = RecordConfig()
     states: dict[str, CallState] = {}
     latest: dict[str, CallRecord] = {}
-    for day in evening.opening_days_ending(LAST, 10):
+    for day in evening.days_covering(LAST, 10, ctx.schedule):
         for event in simulate_evening(day, SimulationConfig(), evening_rng(SEED, day)):
             enriched = enrich(event, ctx, NOW)
             state = states.get(event.call_id, CallState(call_id=event.call_id))

@@ -64,7 +64,7 @@ def test_calls_while_closed_by_local_weekday_and_hour(data: LoadData) -> None:
 
 def test_topic_mix_per_area(data: LoadData) -> None:
     mix = {(t.area, t.topic): (t.calls, t.share_of_area) for t in data.topic_mix}
-    assert mix[("Aarhus", "mitid_login")] == (5, pytest.approx(5 / 7))
+    assert mix[("Aarhus", "nemid_login")] == (5, pytest.approx(5 / 7))
     assert mix[("Aarhus", "digital_post")] == (2, pytest.approx(2 / 7))
     assert mix[("outside_catchment", "digital_post")] == (1, 1.0)
     assert mix[("no_postcode", "booking")] == (1, 1.0)

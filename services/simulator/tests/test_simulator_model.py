@@ -10,16 +10,20 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from hotline_schemas import CallEvent, EventType
+from hotline_schemas.hours import load_schedule
 from hotline_simulator import evening
 from hotline_simulator.callers import GARBAGE_POSTCODES, draw_postcode
 from hotline_simulator.model import TEAM, SimulationConfig, evening_rng, simulate_evening
 from hotline_simulator.reference import load_pools
 
-SUNDAY = date(2013, 3, 31)  # daylight-saving time began that morning
-THURSDAY = date(2013, 3, 28)
-FRIDAY = date(2013, 3, 29)
+SUNDAY = date(2013, 4, 7)  # summer time (CEST), the week after Easter
+WEDNESDAY = date(2013, 3, 27)  # winter time (CET), the last evening before Easter
+THURSDAY = date(2013, 4, 4)
+FRIDAY = date(2013, 4, 5)
+EASTER_SUNDAY = date(2013, 3, 31)  # a public holiday: closed, though a Sunday
 POOLS = load_pools()
-CONFIG = SimulationConfig(pools=POOLS)
+PILOT = load_schedule(None)
+CONFIG = SimulationConfig(pools=POOLS, schedule=PILOT)
 
 LIFECYCLES = {
     ("offered", "queued", "answered", "ended"),
@@ -38,13 +42,11 @@ def calls_of(events: list[CallEvent]) -> dict[str, list[CallEvent]]:
 
 @pytest.fixture(scope="module")
 def evenings() -> list[list[CallEvent]]:
-    """Twelve opening evenings (Sunday to Thursday) around the pilot's start."""
-    days = [
-        d
-        for d in (date(2012, 12, 2) + timedelta(n) for n in range(17))
-        if d.weekday() < 4 or d.weekday() == 6
-    ]
-    return [simulate_evening(d, CONFIG, evening_rng(7, d)) for d in days[:12]]
+    """Twelve opening evenings (Sunday to Thursday) from the pilot's start."""
+    days = list(PILOT.opening_days(date(2012, 12, 1), date(2012, 12, 20)))[:12]
+    assert len(days) == 12
+    assert days[0] == date(2012, 12, 3)
+    return [simulate_evening(d, CONFIG, evening_rng(7, d)) for d in days]
 
 
 def test_same_seed_and_date_give_the_same_events() -> None:
@@ -194,13 +196,15 @@ def test_an_evening_has_withheld_numbers_and_odd_postcodes(evenings: list[list[C
 
 def test_times_carry_the_copenhagen_offset_across_daylight_saving() -> None:
     sunday = simulate_evening(SUNDAY, CONFIG, evening_rng(3, SUNDAY))
-    thursday = simulate_evening(THURSDAY, CONFIG, evening_rng(3, THURSDAY))
+    wednesday = simulate_evening(WEDNESDAY, CONFIG, evening_rng(3, WEDNESDAY))
     assert {e.occurred_at.utcoffset() for e in sunday} == {timedelta(hours=2)}
-    assert {e.occurred_at.utcoffset() for e in thursday} == {timedelta(hours=1)}
+    assert {e.occurred_at.utcoffset() for e in wednesday} == {timedelta(hours=1)}
 
 
-def test_a_closed_day_has_few_calls_and_all_hear_the_closed_message() -> None:
-    events = simulate_evening(FRIDAY, CONFIG, evening_rng(3, FRIDAY))
+@pytest.mark.parametrize("closed", [FRIDAY, EASTER_SUNDAY, date(2013, 12, 2)])
+def test_a_closed_day_has_few_calls_and_all_hear_the_closed_message(closed: date) -> None:
+    # A Friday, a public holiday on a Sunday, a Monday after the pilot: the schedule decides.
+    events = simulate_evening(closed, CONFIG, evening_rng(3, closed))
     open_day = simulate_evening(THURSDAY, CONFIG, evening_rng(3, THURSDAY))
     assert events
     assert len(events) < len(open_day) / 2
@@ -209,7 +213,7 @@ def test_a_closed_day_has_few_calls_and_all_hear_the_closed_message() -> None:
 
 def test_more_agents_mean_fewer_abandoned_calls() -> None:
     def abandoned(agents: int) -> int:
-        config = SimulationConfig(peak_per_hour=80, agents=agents, pools=POOLS)
+        config = SimulationConfig(peak_per_hour=80, agents=agents, pools=POOLS, schedule=PILOT)
         events = simulate_evening(SUNDAY, config, evening_rng(9, SUNDAY))
         calls = calls_of(events).values()
         return sum(len(c) == 4 and c[2].type is EventType.ABANDONED for c in calls)
@@ -226,13 +230,15 @@ def test_config_rejects_impossible_staffing(agents: int) -> None:
 @pytest.mark.parametrize(
     ("today", "expected"),
     [
-        (date(2013, 3, 29), date(2013, 3, 28)),  # Friday -> Thursday
-        (date(2013, 3, 30), date(2013, 3, 28)),  # Saturday -> Thursday
-        (date(2013, 3, 31), date(2013, 3, 31)),  # Sunday is an opening day
+        (date(2013, 4, 5), date(2013, 4, 4)),  # Friday -> Thursday
+        (date(2013, 4, 6), date(2013, 4, 4)),  # Saturday -> Thursday
+        (date(2013, 4, 7), date(2013, 4, 7)),  # Sunday is an opening day
+        (date(2013, 3, 31), date(2013, 3, 27)),  # Easter: Thursday 28 March is Skærtorsdag
+        (date(2014, 6, 1), date(2013, 12, 1)),  # after the pilot: its last evening
     ],
 )
 def test_most_recent_opening_day(today: date, expected: date) -> None:
-    assert evening.most_recent_opening_day(today) == expected
+    assert evening.most_recent_opening_day(today, PILOT) == expected
 
 
 def test_profile_steps_at_opening_and_closing() -> None:

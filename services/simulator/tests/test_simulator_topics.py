@@ -1,21 +1,20 @@
-"""The provider's codes match the enrich service's default taxonomy, so no simulated call is
-classified by accident. The simulator must not import enrich, so this reads the shipped file."""
+"""The provider's codes match the default taxonomy of the contract package, so no simulated
+call is classified by accident. The simulator plays an external provider and does not read the
+taxonomy at run time; this test reads the shipped file."""
 
 from __future__ import annotations
 
 import json
 import random
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hotline_schemas.taxonomy import DEFAULT_TAXONOMY_FILE
 from hotline_simulator.topics import TOPICS, choose_ivr_digit, choose_topic, choose_wrap_up_code
 
-TAXONOMY = (
-    Path(__file__).resolve().parents[3] / "services/enrich/src/hotline_enrich/data/taxonomy.json"
-)
+TAXONOMY = DEFAULT_TAXONOMY_FILE
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +46,7 @@ def test_the_topic_mix_includes_out_of_scope_calls() -> None:
 
 def test_callers_mostly_press_the_digit_that_fits() -> None:
     rng = random.Random(2)
-    login = next(t for t in TOPICS if t.id == "mitid_login")
+    login = next(t for t in TOPICS if t.id == "nemid_login")
     digits = Counter(choose_ivr_digit(login, rng) for _ in range(5_000))
     assert digits["1"] / 5_000 > 0.7
     assert digits[None] > 0

@@ -17,14 +17,12 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from hotline_board import reference
 from hotline_board.clickhouse import BoardClickHouse
 from hotline_board.metrics import BoardMetrics
 from hotline_board.models import Board, Unavailable
 from hotline_board.settings import Settings
 from hotline_board.snapshot import BoardConfig, Executor, build, parse_at
-from hotline_enrich.hours import load_schedule
-from hotline_schemas import kpi
+from hotline_schemas.reference_data import populations
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -46,9 +44,9 @@ def create_app(
     ex: Executor = executor if executor is not None else own_client
     cfg = BoardConfig(
         database=settings.clickhouse.database,
-        schedule=load_schedule(settings.schedule_path),
-        populations=reference.populations(),
-        thresholds=kpi.Thresholds(settings.service_level_s, settings.short_abandon_s),
+        schedule=settings.rules.schedule(),
+        populations=populations(),
+        thresholds=settings.rules.thresholds(),
         stale_after_s=settings.stale_after_s,
     )
     page = (STATIC / "index.html").read_text(encoding="utf-8")

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 def write_dashboard(args: argparse.Namespace) -> int:
     from hotline_board.grafana import dashboard
 
-    text = json.dumps(dashboard(), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(dashboard(rules=Settings().rules), indent=2, ensure_ascii=False) + "\n"
     if args.output is None:
         sys.stdout.write(text)
     else:

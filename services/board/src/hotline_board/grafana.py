@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hotline_board import reference
-from hotline_enrich.hours import PRESS_RELEASE_WEEKLY, WEEKDAYS, WeeklyHours
 from hotline_schemas import kpi
+from hotline_schemas.hours import WEEKDAYS, OpeningSchedule
+from hotline_schemas.reference_data import populations
+from hotline_schemas.rules import Rules
 
 DATASOURCE = {"type": "grafana-clickhouse-datasource", "uid": "hotline-clickhouse"}
 AT = "toUInt32($__toTime)"
@@ -25,14 +26,14 @@ FROM = "toUInt32($__fromTime)"
 TIMEZONE = "Europe/Copenhagen"
 
 
-def _live(db: str) -> str:
+def _live(db: str, th: kpi.Thresholds) -> str:
     per_call = kpi.per_call_sql(db, f"{AT} - {kpi.LIVE_LOOKBACK_S}", AT)
-    return kpi.live_sql(kpi.derived_sql(per_call), AT)
+    return kpi.live_sql(kpi.derived_sql(per_call, th), AT)
 
 
-def _window(db: str, lo: str) -> str:
+def _window(db: str, lo: str, th: kpi.Thresholds) -> str:
     per_call = kpi.per_call_sql(db, f"{lo} - {kpi.LIVE_LOOKBACK_S}", AT)
-    return kpi.window_counts_sql(kpi.derived_sql(per_call), lo, AT)
+    return kpi.window_counts_sql(kpi.derived_sql(per_call, th), lo, AT, th)
 
 
 def _offered(db: str) -> str:
@@ -40,20 +41,32 @@ def _offered(db: str) -> str:
     return f"({per_call}) WHERE in_hours = 1 AND offered_ts > {FROM} AND offered_ts <= {AT}"
 
 
-def open_now_sql(weekly: WeeklyHours = PRESS_RELEASE_WEEKLY, at: str = AT) -> str:
-    """1 while the weekly schedule is open at `at` (no periods or closure dates: the board's
-    own `open now` uses the full schedule)."""
-    local = f"toDateTime({at}, '{TIMEZONE}')"
+def open_now_sql(schedule: OpeningSchedule, at: str = AT) -> str:
+    """1 while the schedule is open at `at`: weekly hours, closed dates and the service's first
+    and last day. Periods with other weekly hours are not rendered (the board's own `open now`
+    uses the full schedule)."""
+    local = f"toDateTime({at}, '{schedule.timezone}')"
     minute = f"(toHour({local}) * 60 + toMinute({local}))"
+    day_of = f"toDate({at}, '{schedule.timezone}')"
     terms = []
-    for day, intervals in weekly.items():
+    for day, intervals in schedule.weekly.items():
         iso_day = WEEKDAYS.index(day) + 1  # toDayOfWeek: Monday = 1
         for i in intervals:
             start, end = i.start.hour * 60 + i.start.minute, i.end.hour * 60 + i.end.minute
             terms.append(
                 f"(toDayOfWeek({local}) = {iso_day} AND {minute} >= {start} AND {minute} < {end})"
             )
-    return f"SELECT toUInt8({' OR '.join(terms) or '0'}) AS open"
+    weekly = " OR ".join(terms) or "0"
+    limits = []
+    if schedule.closed:
+        dates = ", ".join(f"toDate('{d.isoformat()}')" for d in sorted(schedule.closed))
+        limits.append(f"{day_of} NOT IN ({dates})")
+    if schedule.first_day:
+        limits.append(f"{day_of} >= toDate('{schedule.first_day.isoformat()}')")
+    if schedule.last_day:
+        limits.append(f"{day_of} <= toDate('{schedule.last_day.isoformat()}')")
+    condition = " AND ".join([f"({weekly})", *limits])
+    return f"SELECT toUInt8({condition}) AS open"
 
 
 def _population_sql(pops: Mapping[int, int]) -> str:
@@ -62,21 +75,23 @@ def _population_sql(pops: Mapping[int, int]) -> str:
     return f"transform(toUInt32(municipality_code), [{codes}], [{values}], 0)"
 
 
-def panel_sql(db: str = "hotline") -> dict[str, str]:
-    """Title -> SQL of every panel."""
-    pops = _population_sql(reference.populations())
+def panel_sql(db: str = "hotline", rules: Rules | None = None) -> dict[str, str]:
+    """Title -> SQL of every panel, with the business rules' schedule and thresholds."""
+    rules = rules or Rules()
+    th = rules.thresholds()
+    pops = _population_sql(populations())
     return {
-        "Open now": open_now_sql(),
-        "Callers waiting": f"SELECT waiting FROM ({_live(db)})",
-        "Longest wait": f"SELECT longest_wait_seconds FROM ({_live(db)})",
-        "Agents busy": f"SELECT agents_busy FROM ({_live(db)})",
+        "Open now": open_now_sql(rules.schedule()),
+        "Callers waiting": f"SELECT waiting FROM ({_live(db, th)})",
+        "Longest wait": f"SELECT longest_wait_seconds FROM ({_live(db, th)})",
+        "Agents busy": f"SELECT agents_busy FROM ({_live(db, th)})",
         "Last 15 minutes": (
             "SELECT answered, abandoned, service_level, average_speed_of_answer "
-            f"FROM ({_window(db, f'{AT} - 900')})"
+            f"FROM ({_window(db, f'{AT} - 900', th)})"
         ),
         "Selected range (evening)": (
             "SELECT offered, answered, abandoned, service_level, abandonment_rate, "
-            f"average_speed_of_answer, average_handle_time FROM ({_window(db, FROM)})"
+            f"average_speed_of_answer, average_handle_time FROM ({_window(db, FROM, th)})"
         ),
         "Calls offered per 15 minutes": (
             "SELECT toDateTime(intDiv(toUInt32(offered_ts), 900) * 900) AS time, "
@@ -136,8 +151,9 @@ def _panel(pid: int, title: str, sql: str) -> dict[str, Any]:
     }
 
 
-def dashboard(db: str = "hotline") -> dict[str, Any]:
-    panels = [_panel(i, title, sql) for i, (title, sql) in enumerate(panel_sql(db).items(), 1)]
+def dashboard(db: str = "hotline", rules: Rules | None = None) -> dict[str, Any]:
+    sqls = panel_sql(db, rules)
+    panels = [_panel(i, title, sql) for i, (title, sql) in enumerate(sqls.items(), 1)]
     return {
         "uid": "hotline-operations",
         "title": "Hotline operations",

@@ -3,18 +3,18 @@
 Options of this service are `HOTLINE_BOARD_<FIELD>` (e.g. `HOTLINE_BOARD_PORT`,
 `HOTLINE_BOARD_AT=2013-03-31T19:00:00Z` to pin the board's "now" to a replayed evening,
 `HOTLINE_BOARD_STALE_AFTER_S`); the ClickHouse connection is shared by every service:
-`HOTLINE_CLICKHOUSE__HOST`, `HOTLINE_CLICKHOUSE__PORT`, `HOTLINE_CLICKHOUSE__DATABASE`.
+`HOTLINE_CLICKHOUSE__HOST`, `HOTLINE_CLICKHOUSE__PORT`, `HOTLINE_CLICKHOUSE__DATABASE`; so are
+the business rules (opening schedule, service-level threshold and target, short-abandon
+threshold): `HOTLINE_RULES__*`, see `hotline_schemas.rules`.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import AwareDatetime, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hotline_schemas import kpi
 from hotline_schemas.config import ClickHouseConnection
+from hotline_schemas.rules import Rules
 
 
 class Settings(BaseSettings):
@@ -25,17 +25,13 @@ class Settings(BaseSettings):
     clickhouse: ClickHouseConnection = Field(
         default=ClickHouseConnection(), validation_alias="HOTLINE_CLICKHOUSE"
     )
+    rules: Rules = Field(default=Rules(), validation_alias="HOTLINE_RULES")
     host: str = "127.0.0.1"
     port: int = Field(default=8090, ge=0, lt=65536)
     log_level: str = "info"
 
     # None: the wall clock. Set it to look at a replayed (e.g. simulated 2013) evening.
     at: AwareDatetime | None = None
-    # Opening hours for "open now" and "this evening"; None: the press release's schedule.
-    schedule_path: Path | None = None
-
-    service_level_s: float = Field(default=kpi.SERVICE_LEVEL_S, gt=0)
-    short_abandon_s: float = Field(default=kpi.SHORT_ABANDON_S, ge=0)
     # While open, newer events than this are expected; older means the pipeline is stale.
     stale_after_s: float = Field(default=120.0, gt=0)
     # How often the page polls and the Prometheus gauges are refreshed.

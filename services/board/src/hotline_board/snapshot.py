@@ -11,8 +11,8 @@ from typing import Any, Protocol
 from hotline_board import queries
 from hotline_board.models import Board, MunicipalityCalls, Thresholds, TopicCalls, WindowStats
 from hotline_board.windows import LAST_WINDOW, latest_evening, unix
-from hotline_enrich.hours import OpeningSchedule, is_open
 from hotline_schemas import kpi
+from hotline_schemas.hours import OpeningSchedule, is_open
 
 Rows = list[tuple[Any, ...]]
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from hotline_enrich.hours import OpeningSchedule
+from hotline_schemas.hours import OpeningSchedule
 
 LAST_WINDOW = timedelta(minutes=15)
 # Calls still queued at closing time are answered or abandoned after it: keep counting them.
@@ -25,15 +24,11 @@ class Evening:
 
 def latest_evening(schedule: OpeningSchedule, at: datetime) -> Evening | None:
     """The latest opening interval that began at or before `at` (today's, or an earlier one)."""
-    zone = ZoneInfo(schedule.timezone)
-    local_day = at.astimezone(zone).date()
+    local_day = at.astimezone(schedule.zone).date()
     for back in range(_SEARCH_DAYS + 1):
-        day = local_day - timedelta(days=back)
-        for interval in sorted(schedule.hours_on(day), key=lambda i: i.start, reverse=True):
-            opens = datetime.combine(day, interval.start, zone).astimezone(UTC)
-            if opens <= at:
-                closes = datetime.combine(day, interval.end, zone).astimezone(UTC)
-                return Evening(opens=opens, closes=closes)
+        for evening in reversed(schedule.evenings(local_day - timedelta(days=back))):
+            if evening.opens <= at:
+                return Evening(opens=evening.opens, closes=evening.closes)
     return None
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from hotline_board import cli as board_cli
 from hotline_capacity import cli as capacity_cli
-from hotline_cli import schemas_cli, topics_cli
+from hotline_cli import schedule_cli, schemas_cli, topics_cli
 from hotline_enrich import cli as enrich_cli
 from hotline_ingest import cli as ingest_cli
 from hotline_report import cli as report_cli
@@ -18,6 +18,8 @@ from hotline_sink import cli as sink_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The front door imports every service's CLI module: the one place where packages meet
+    # (tests/test_package_boundaries.py allows it here and nowhere else).
     parser = argparse.ArgumentParser(
         prog="hotline",
         description="Call-record pipeline of the East-Jutland digital self-service hotline.",
@@ -34,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         report_cli,
         topics_cli,
         schemas_cli,
+        schedule_cli,
     ):
         module.register(sub)
     return parser

@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 
 from hotline_enrich.enrichment import EnrichmentContext
-from hotline_enrich.hours import load_schedule
-from hotline_enrich.reference import PostcodeTable
 from hotline_enrich.settings import Settings
-from hotline_enrich.taxonomy import load_taxonomy
+from hotline_schemas.reference_data import PostcodeTable
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +19,7 @@ def load_context(settings: Settings) -> EnrichmentContext:
         )
     return EnrichmentContext(
         postcodes=PostcodeTable.load(),
-        schedule=load_schedule(settings.schedule_file),
-        taxonomy=load_taxonomy(settings.taxonomy_file),
+        schedule=settings.rules.schedule(),
+        taxonomy=settings.rules.taxonomy(),
         secret=settings.secret_bytes(),
     )

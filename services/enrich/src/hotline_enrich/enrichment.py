@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from hotline_enrich.hours import OpeningSchedule, is_open
 from hotline_enrich.pseudonym import caller_key
-from hotline_enrich.reference import PostcodeTable
-from hotline_enrich.taxonomy import Taxonomy, classify
 from hotline_schemas import CallEvent, CallEventV2, EnrichedEvent, as_v2
+from hotline_schemas.hours import OpeningSchedule, is_open
+from hotline_schemas.reference_data import PostcodeTable
+from hotline_schemas.taxonomy import Taxonomy, classify
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Options of this service are `HOTLINE_ENRICH_<FIELD>` (e.g. `HOTLINE_ENRICH_RAW_TOPIC`,
 `HOTLINE_ENRICH_METRICS_PORT`); what every service shares keeps one name everywhere:
-`HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_PSEUDONYM_SECRET`, `HOTLINE_DEV`.
+`HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_PSEUDONYM_SECRET`, `HOTLINE_DEV`, and the business
+rules `HOTLINE_RULES__*` (opening schedule, taxonomy, short-abandon threshold; see
+`hotline_schemas.rules`).
 
 The pseudonym secret is required. For local runs set `HOTLINE_DEV=true` instead: a fixed,
 publicly known development secret is then used and a warning is logged at start-up. Never use
@@ -21,6 +23,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hotline_enrich.call_records import RecordConfig
 from hotline_schemas import topics
 from hotline_schemas.config import KafkaConnection
+from hotline_schemas.rules import Rules
 
 DEV_SECRET = "dev-only-secret-not-for-real-numbers"  # noqa: S105 - deliberately public
 MIN_SECRET_LENGTH = 16
@@ -33,6 +36,7 @@ class Settings(BaseSettings):
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
+    rules: Rules = Field(default=Rules(), validation_alias="HOTLINE_RULES")
     dev: bool = Field(
         default=False,
         validation_alias="HOTLINE_DEV",
@@ -41,8 +45,6 @@ class Settings(BaseSettings):
     pseudonym_secret: SecretStr | None = Field(
         default=None, validation_alias="HOTLINE_PSEUDONYM_SECRET"
     )
-    schedule_file: Path | None = None
-    taxonomy_file: Path | None = None
 
     app_id: str = Field(default="hotline-enrich", min_length=1)
     raw_topic: str = Field(default=topics.RAW.name, min_length=1)
@@ -52,8 +54,7 @@ class Settings(BaseSettings):
     topic_partitions: int = Field(default=topics.RAW.partitions, gt=0)
     topic_replication_factor: int = Field(default=1, gt=0)
 
-    # Call records (see call_records.py): thresholds, and time-outs in stream time.
-    short_abandon_seconds: float = Field(default=5.0, ge=0)
+    # Call records (see call_records.py): time-outs in stream time (thresholds are rules).
     call_timeout_seconds: float = Field(default=4 * 3600.0, gt=0)
     state_retention_seconds: float = Field(default=24 * 3600.0, ge=0)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
@@ -81,7 +82,7 @@ class Settings(BaseSettings):
 
     def record_config(self) -> RecordConfig:
         return RecordConfig(
-            short_abandon_seconds=self.short_abandon_seconds,
+            short_abandon_seconds=self.rules.short_abandon_seconds,
             call_timeout_seconds=self.call_timeout_seconds,
             retention_seconds=self.state_retention_seconds,
             sweep_interval_seconds=self.sweep_interval_seconds,

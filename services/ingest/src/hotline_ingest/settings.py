@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas import topics
 from hotline_schemas.config import KafkaConnection
+from hotline_schemas.rules import Rules
 
 _RAW_DLQ = topics.RAW.dead_letter or f"{topics.RAW.name}.dlq"
 
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
+    # Ingest applies no business rule; it nests them like every service, so one environment
+    # configures all alike and an invalid HOTLINE_RULES__ value stops every service at start-up.
+    rules: Rules = Field(default=Rules(), validation_alias="HOTLINE_RULES")
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, lt=65536)
     log_level: str = "info"

@@ -2,7 +2,8 @@
 
 Its own options are `HOTLINE_REPORT_<FIELD>` (e.g. `HOTLINE_REPORT_OUT_DIR`,
 `HOTLINE_REPORT_QUERY_TIMEOUT_S`); the ClickHouse connection is shared by every service:
-`HOTLINE_CLICKHOUSE__HOST`, `HOTLINE_CLICKHOUSE__PORT`, `HOTLINE_CLICKHOUSE__DATABASE`.
+`HOTLINE_CLICKHOUSE__HOST`, `HOTLINE_CLICKHOUSE__PORT`, `HOTLINE_CLICKHOUSE__DATABASE`; so are
+the business rules `HOTLINE_RULES__*` (see `hotline_schemas.rules`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas.config import ClickHouseConnection
+from hotline_schemas.rules import Rules
 
 
 class Settings(BaseSettings):
@@ -23,6 +25,7 @@ class Settings(BaseSettings):
     clickhouse: ClickHouseConnection = Field(
         default=ClickHouseConnection(), validation_alias="HOTLINE_CLICKHOUSE"
     )
+    rules: Rules = Field(default=Rules(), validation_alias="HOTLINE_RULES")
     out_dir: Path = Path("reports/load-report")
     # A report reads the whole history: allow long queries, but not forever.
     query_timeout_s: float = Field(default=600.0, gt=0)

@@ -22,12 +22,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "simulate",
         help="post simulated evenings of calls to ingest, as the telephony provider would",
         description=(
-            "Simulate one evening of the hotline (Sun-Thu 18:30-22:00 Europe/Copenhagen, plus "
-            "calls just before and after) and post its call events to ingest's /v1/events; "
-            "--days N simulates the N consecutive opening evenings up to --date instead and "
-            "posts them together, as history. By default the events carry the simulated "
-            "evenings' own times and are posted as fast as possible; --speed paces them (across "
-            "the nights between evenings too); --live stamps one evening relative to now."
+            "Simulate one evening of the hotline (by the opening schedule, "
+            "HOTLINE_RULES__SCHEDULE_FILE: the pilot's Sun-Thu 18:30-22:00 Europe/Copenhagen, "
+            "3 Dec 2012 - 1 Dec 2013, closed on public holidays; plus calls just before and after) "
+            "and post its call events to ingest's /v1/events; "
+            "--days N simulates the N opening evenings up to --date (and the closed days among "
+            "them) instead and posts them together, as history. By default the events carry the "
+            "simulated evenings' own times and are posted as fast as possible; --speed paces "
+            "them (across the nights between evenings too); --live stamps one evening relative "
+            "to now."
         ),
     )
     parser.add_argument(
@@ -46,8 +49,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=int,
         metavar="N",
         help=(
-            "simulate the N consecutive opening evenings (Sun-Thu) ending at --date, each with "
-            "its own random stream, and post them in time order (default 1; not with --live)"
+            "simulate the N opening evenings (by the schedule) up to --date and the closed days "
+            "among and after them (weekends, holidays: only the closed message), each day with "
+            "its own random stream, posted in time order (default 1; not with --live)"
         ),
     )
     parser.add_argument(
@@ -68,7 +72,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--live",
         action="store_true",
-        help="stamp events relative to now and post each when it is due",
+        help=(
+            "stamp events relative to now and post each when it is due (enrich judges opening "
+            "hours on the new times: after the schedule's last_day every call is closed)"
+        ),
     )
     parser.add_argument("--batch-size", type=int, help="events per request at most (default 200)")
     parser.add_argument(
@@ -85,7 +92,14 @@ def run(args: argparse.Namespace) -> int:
     if httpx_log.level == logging.NOTSET and logging.getLogger().level > logging.DEBUG:
         # One INFO line per request drowns the simulator's own log; -v still shows them.
         httpx_log.setLevel(logging.WARNING)
-    day: date = args.date or evening.most_recent_opening_day(datetime.now(evening.TZ).date())
+    schedule = settings.rules.schedule()
+    try:
+        day: date = args.date or evening.most_recent_opening_day(
+            datetime.now(evening.TZ).date(), schedule
+        )
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
     seed: int = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     speed: float = args.speed if args.speed is not None else (1.0 if args.live else 0.0)
     if args.days is not None and args.days < 1:
@@ -95,8 +109,14 @@ def run(args: argparse.Namespace) -> int:
         log.error("--days cannot be used with --live: live mode retimes a single evening")
         return 2
     count: int = 1 if args.days is None else args.days
-    # One evening is --date as given, even a closed day; a run of evenings has opening days only.
-    days = [day] if count == 1 else evening.opening_days_ending(day, count)
+    # One evening is --date as given, even a closed day. A run covers N opening evenings and
+    # every closed day among and after them up to --date (weekends, holidays): callers ring
+    # then too and hear the closed message.
+    try:
+        days = [day] if count == 1 else evening.days_covering(day, count, schedule)
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
     if args.live and speed <= 0:
         log.error("--live needs a positive --speed")
         return 2
@@ -112,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         config = SimulationConfig(
             peak_per_hour=args.rate if args.rate is not None else settings.simulator_peak_per_hour,
             agents=args.agents if args.agents is not None else settings.simulator_agents,
+            schedule=schedule,
         )
     except ValueError as exc:
         log.error("%s", exc)
@@ -121,11 +142,15 @@ def run(args: argparse.Namespace) -> int:
     if count == 1:
         log.info("simulated %s (seed %d): %d events", day.isoformat(), seed, len(events))
     else:
+        opened = [d for d in days if evening.is_opening_day(d, schedule)]
         log.info(
-            "simulated %s to %s, %d evenings (seed %d): %d events",
+            "simulated %s to %s, %d opening evenings (last %s) and %d closed days (seed %d): "
+            "%d events",
             days[0].isoformat(),
             days[-1].isoformat(),
-            len(days),
+            len(opened),
+            opened[-1].isoformat(),
+            len(days) - len(opened),
             seed,
             len(events),
         )

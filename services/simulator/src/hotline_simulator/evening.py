@@ -1,8 +1,14 @@
 """The hotline's evening: opening hours, the arrival profile, and arrival times (pure, seeded).
 
+Which dates are open comes from the one opening schedule every service reads
+(`HOTLINE_RULES__SCHEDULE_FILE`, `hotline_schemas.hours`): weekly hours, the pilot's first and
+last day, holidays. Callers ring on closed days too (holidays, Fridays, Saturdays), fewer of
+them, and hear the closed message.
+
 Time inside the simulation is seconds from the evening's opening instant (18:30 local, Europe/
-Copenhagen); negative before it. An evening never spans a daylight-saving change (those happen
-at night), so these offsets are also wall-clock minutes.
+Copenhagen, or the day's first opening time in the schedule); negative before it. An evening
+never spans a daylight-saving change (those happen at night), so these offsets are also
+wall-clock minutes. The arrival profile is shaped for the pilot's 18:30-22:00 evening.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from hotline_schemas.hours import OpeningSchedule, is_open, latest_opening_day
+
 TZ = ZoneInfo("Europe/Copenhagen")
 OPENS = time(18, 30)
 CLOSES = time(22, 0)
-OPEN_WEEKDAYS = frozenset({6, 0, 1, 2, 3})  # Sunday to Thursday (date.weekday())
 CLOSE_S = (CLOSES.hour * 60 + CLOSES.minute - OPENS.hour * 60 - OPENS.minute) * 60.0
-
+# How far back to look for an opening day (from the schedule's last day, if it has ended).
+SEARCH_DAYS = 366
 # Arrival rate as a share of the peak, at minutes from opening; linear in between. A repeated
 # minute is a step: the rate jumps at opening and at closing. People ring a little before the
 # line opens and after it closes (they hear the closed message), pile in at opening, peak
@@ -37,40 +45,53 @@ PROFILE: tuple[tuple[float, float], ...] = (
 WINDOW_START_S = PROFILE[0][0] * 60.0
 WINDOW_END_S = PROFILE[-1][0] * 60.0
 # Start of the week is busiest (post and tasks piled up over the weekend); Thursday is calmest.
-# On a closed day (Friday, Saturday) few people try; all of them hear the closed message.
 WEEKDAY_FACTOR = {6: 1.10, 0: 1.15, 1: 1.0, 2: 0.95, 3: 0.80, 4: 0.15, 5: 0.15}
+# On a closed day (Friday, Saturday, a holiday) few people try; all hear the closed message.
+CLOSED_DAY_FACTOR = 0.15
 
 _KNOT_S = [minute * 60.0 for minute, _ in PROFILE]
 
 
-def is_opening_day(day: date) -> bool:
-    return day.weekday() in OPEN_WEEKDAYS
+def is_opening_day(day: date, schedule: OpeningSchedule) -> bool:
+    return bool(schedule.hours_on(day))
 
 
-def most_recent_opening_day(today: date) -> date:
-    day = today
-    while not is_opening_day(day):
-        day -= timedelta(days=1)
-    return day
+def most_recent_opening_day(today: date, schedule: OpeningSchedule) -> date:
+    return latest_opening_day(schedule, today, SEARCH_DAYS)
 
 
-def opening_days_ending(last: date, count: int) -> list[date]:
+def opening_days_ending(last: date, count: int, schedule: OpeningSchedule) -> list[date]:
     """The `count` consecutive opening days up to `last`, oldest first.
 
-    The run ends at `last` if it is an opening day, else at the latest opening day before it.
+    The run ends at `last` if it is an opening day, else at the latest opening day before it;
+    closed days (weekends, holidays, dates outside the service) are skipped.
     """
     if count < 1:
         raise ValueError(f"count must be at least 1, not {count}")
-    days = [most_recent_opening_day(last)]
+    days = [most_recent_opening_day(last, schedule)]
     while len(days) < count:
-        days.append(most_recent_opening_day(days[-1] - timedelta(days=1)))
+        days.append(most_recent_opening_day(days[-1] - timedelta(days=1), schedule))
     days.reverse()
     return days
 
 
-def opening_instant(day: date) -> datetime:
-    """The evening's 18:30 as an aware datetime in UTC (the simulation's time origin)."""
-    return datetime.combine(day, OPENS, tzinfo=TZ).astimezone(UTC)
+def days_covering(last: date, count: int, schedule: OpeningSchedule) -> list[date]:
+    """Every date from the first of the `count` opening days up to `last` through `last`
+    itself: the opening evenings and the closed days among and after them."""
+    first = opening_days_ending(last, count, schedule)[0]
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def opening_instant(day: date, schedule: OpeningSchedule) -> datetime:
+    """The evening's opening as an aware datetime in UTC (the simulation's time origin): the
+    day's first opening time, or on a closed day the time it would open by its weekday (18:30
+    when it never opens on that weekday)."""
+    evenings = schedule.evenings(day)
+    if evenings:
+        return evenings[0].opens
+    weekly = schedule.weekly_on(day)
+    start = min(i.start for i in weekly) if weekly else OPENS
+    return datetime.combine(day, start, tzinfo=schedule.zone).astimezone(UTC)
 
 
 def at(day_origin: datetime, offset_s: float) -> datetime:
@@ -78,8 +99,9 @@ def at(day_origin: datetime, offset_s: float) -> datetime:
     return (day_origin + timedelta(milliseconds=round(offset_s * 1000))).astimezone(TZ)
 
 
-def within_hours(day: date, offset_s: float) -> bool:
-    return is_opening_day(day) and 0.0 <= offset_s < CLOSE_S
+def within_hours(schedule: OpeningSchedule, origin: datetime, offset_s: float) -> bool:
+    """Open at `offset_s` after the origin, by the schedule (as enrich will judge it)."""
+    return is_open(schedule, at(origin, offset_s))
 
 
 def profile_factor(offset_s: float) -> float:
@@ -91,12 +113,16 @@ def profile_factor(offset_s: float) -> float:
     return f0 + (f1 - f0) * (offset_s - t0) / (t1 - t0)
 
 
-def arrival_offsets(day: date, peak_per_hour: float, rng: random.Random) -> list[float]:
+def arrival_offsets(
+    day: date, peak_per_hour: float, rng: random.Random, *, open_day: bool = True
+) -> list[float]:
     """Call arrival offsets: a non-homogeneous Poisson process, by thinning a homogeneous one.
 
-    `peak_per_hour` is the peak rate of an average opening evening; the weekday scales it.
+    `peak_per_hour` is the peak rate of an average opening evening; the weekday scales it, and
+    a closed day (`open_day` false) gets the closed-day share.
     """
-    rate_max = peak_per_hour * WEEKDAY_FACTOR[day.weekday()] / 3600.0
+    factor = WEEKDAY_FACTOR[day.weekday()] if open_day else CLOSED_DAY_FACTOR
+    rate_max = peak_per_hour * factor / 3600.0
     offsets: list[float] = []
     if rate_max <= 0:
         return offsets

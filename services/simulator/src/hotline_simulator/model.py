@@ -3,7 +3,8 @@
 Every call goes through the IVR first (postcode, then the menu), so even calls outside opening
 hours carry what the caller keyed; then:
 
-- outside opening hours: the closed message plays and the call ends; some callers hang up
+- outside opening hours (by the opening schedule every service reads, holidays included):
+  the closed message plays and the call ends; some callers hang up
   during it (`offered`, [`abandoned`], `ended`);
 - within opening hours: the call joins one FIFO queue served by the agents on shift. It is
   answered when an agent is free before the caller's patience runs out, otherwise abandoned
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hotline_schemas import CallEvent, EventType
+from hotline_schemas.hours import OpeningSchedule, load_schedule
 from hotline_simulator import evening
 from hotline_simulator.callers import Caller, draw_caller
 from hotline_simulator.reference import PostcodePools, load_pools
@@ -45,6 +47,8 @@ class SimulationConfig:
     talk_sigma: float = 0.6  # lognormal shape: most calls 2-8 min, a few much longer
     mean_patience_s: float = 150.0
     pools: PostcodePools = field(default_factory=load_pools, repr=False)
+    # The opening schedule (HOTLINE_RULES__SCHEDULE_FILE): which evenings are open.
+    schedule: OpeningSchedule = field(default_factory=lambda: load_schedule(None), repr=False)
 
     def __post_init__(self) -> None:
         if not 1 <= self.agents <= len(TEAM):
@@ -75,7 +79,7 @@ class _Arrival:
 class _Evening:
     def __init__(self, day: date, config: SimulationConfig, rng: random.Random) -> None:
         self.day, self.config, self.rng = day, config, rng
-        self.origin = evening.opening_instant(day)
+        self.origin = evening.opening_instant(day, config.schedule)
         self.events: list[tuple[float, int, CallEvent]] = []
         shift = sorted(rng.sample(TEAM, config.agents))
         self.free_at: list[tuple[float, str]] = [(0.0, agent) for agent in shift]
@@ -92,7 +96,7 @@ class _Evening:
     def run(self) -> list[CallEvent]:
         while self.pending:
             call = heapq.heappop(self.pending)
-            if evening.within_hours(self.day, call.offered):
+            if evening.within_hours(self.config.schedule, self.origin, call.offered):
                 self._in_hours(call)
             else:
                 self._closed(call)
@@ -188,6 +192,7 @@ class _Evening:
 def simulate_evening(day: date, config: SimulationConfig, rng: random.Random) -> list[CallEvent]:
     """Every event of one evening, sorted by `occurred_at`; one rng state, one result."""
     sim = _Evening(day, config, rng)
-    for offered in evening.arrival_offsets(day, config.peak_per_hour, rng):
+    open_day = evening.is_opening_day(day, config.schedule)
+    for offered in evening.arrival_offsets(day, config.peak_per_hour, rng, open_day=open_day):
         sim.arrival(offered, draw_caller(config.pools, rng))
     return sim.run()

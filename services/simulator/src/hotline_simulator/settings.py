@@ -9,10 +9,14 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hotline_schemas.rules import Rules
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", frozen=True)
 
+    # The opening schedule (HOTLINE_RULES__SCHEDULE_FILE) decides which evenings are open.
+    rules: Rules = Field(default=Rules(), validation_alias="HOTLINE_RULES")
     ingest_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://")
     simulator_batch_size: int = Field(default=200, gt=0, le=10_000)
     simulator_max_retries: int = Field(default=5, ge=0, le=100)

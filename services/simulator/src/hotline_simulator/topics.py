@@ -1,7 +1,7 @@
 """What callers ring about, and the codes the provider's agents and IVR report for it.
 
-The codes match the enrich service's default taxonomy
-(services/enrich/src/hotline_enrich/data/taxonomy.json); a test fails when they drift. The
+The codes match the default taxonomy
+(schemas/src/hotline_schemas/reference/taxonomy.json); a test fails when they drift. The
 simulator does not import it at run time: it plays an external provider whose phone system is
 configured with these codes, and enrich must cope with whatever that system sends.
 """
@@ -28,7 +28,7 @@ class Topic:
 # A plausible mix for the hotline's first years: log-in and Digital Post dominate; case
 # handling and case status are out of scope but still arrive.
 TOPICS: tuple[Topic, ...] = (
-    Topic("mitid_login", 0.28, (("NEMID", 0.55), ("MITID", 0.35), ("LOGIN", 0.10)), "1"),
+    Topic("nemid_login", 0.28, (("NEMID", 0.55), ("MITID", 0.35), ("LOGIN", 0.10)), "1"),
     Topic("digital_post", 0.20, (("DIGITALPOST", 0.85), ("EBOKS", 0.15)), "2"),
     Topic("moving", 0.10, (("FLYT", 0.9), ("FLYTNING", 0.1)), "3"),
     Topic("booking", 0.06, (("BOOK", 0.8), ("TIDSBESTILLING", 0.2)), "4"),

@@ -15,7 +15,7 @@ from hotline_sink.clickhouse import Writer, connect, server_version
 from hotline_sink.consumer import Record, Sink, TopicsMissingError
 from hotline_sink.dialect import Dialect
 from hotline_sink.metrics import SinkMetrics
-from hotline_sink.reference import load_municipalities
+from hotline_sink.schema import prepare
 from hotline_sink.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -87,17 +87,17 @@ def run_sink(settings: Settings) -> int:
 
 
 def migrate(settings: Settings) -> list[tuple[migrations.Migration, bool]]:
-    """Apply pending migrations and (re)load the municipality dimension; every known
-    migration with whether this run applied it."""
+    """Apply pending migrations and (re)load the dimensions (municipalities, topics, rules);
+    every known migration with whether this run applied it."""
     client = connect(settings.clickhouse)
+    database = settings.clickhouse.database
     try:
         dialect = Dialect.for_version(server_version(client))
-        done = {m.version for m in migrations.apply(client, dialect, settings.clickhouse.database)}
-        loaded = load_municipalities(
-            client, settings.clickhouse.database, dialect.session_settings()
-        )
-        if loaded:
-            log.info("loaded %d municipalities into %s", loaded, settings.clickhouse.database)
+        prepared = prepare(client, dialect, database, settings.rules)
+        for table, rows in prepared.loaded.items():
+            if rows:
+                log.info("loaded %d rows into %s.%s", rows, database, table)
     finally:
         client.disconnect()
+    done = {m.version for m in prepared.applied}
     return [(m, m.version in done) for m in migrations.discover()]

@@ -5,7 +5,8 @@ Options of this service are `HOTLINE_SINK_<FIELD>` (e.g.
 `HOTLINE_SINK_GROUP_ID`,
 `HOTLINE_SINK_BATCH_MAX_ROWS`, `HOTLINE_SINK_METRICS_PORT`); connections are shared by every
 service: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_CLICKHOUSE__HOST`,
-`HOTLINE_CLICKHOUSE__DATABASE`.
+`HOTLINE_CLICKHOUSE__DATABASE`; so are the business rules `HOTLINE_RULES__*`, which
+`hotline migrate` stores in ClickHouse for the views (see `hotline_schemas.rules`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas import topics
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
+from hotline_schemas.rules import Rules
 from hotline_sink.routes import EVENTS, RECORDS, Route
 
 # A module name: inside the class body `topics` is the field below.
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
     clickhouse: ClickHouseConnection = Field(
         default=ClickHouseConnection(), validation_alias="HOTLINE_CLICKHOUSE"
     )
+    rules: Rules = Field(default=Rules(), validation_alias="HOTLINE_RULES")
 
     # Topics to read. Those named in `record_topics` carry CallRecords (-> call_records); every
     # other one carries EnrichedEvents (-> call_events).

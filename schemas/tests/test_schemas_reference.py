@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotline_enrich.reference import PostcodeTable
+from hotline_schemas.reference_data import PostcodeTable
 
 TABLE = PostcodeTable.load()
 

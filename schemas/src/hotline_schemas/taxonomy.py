@@ -5,20 +5,29 @@ code (or IVR choice) that the taxonomy does not know counts as absent, so an unk
 code falls through to the IVR choice rather than hiding it. Codes are matched after stripping
 whitespace and case-insensitively; IVR choices after stripping whitespace.
 
-The default taxonomy ships as `data/taxonomy.json`; another one can be configured as a file.
-Its `unknown` topic counts as in scope: a call nobody classified is not evidence of demand the
-hotline cannot meet (only the explicit case-handling and case-status topics are).
+The default taxonomy ships with the reference data (`reference/taxonomy.json`); another one
+can be configured as a file (`HOTLINE_RULES__TAXONOMY_FILE`). Its `unknown` topic counts as in
+scope: a call nobody classified is not evidence of demand the hotline cannot meet (only the
+explicit case-handling and case-status topics are).
+
+Topic ids are named for what the topic was at the time of the calls: the pilot's log-in topic
+is `nemid_login` (NemID was the Danish log-in in 2012-2013; MitID replaced it in 2021-2022), with
+the current name as `current_label`. `former_ids` lists ids a topic had before a rename, so
+rows stored under an old id still find their labels (`hotline migrate` loads them into the
+`topics` dimension).
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Literal, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from hotline_schemas.paths import REFERENCE_DIR
+
+DEFAULT_TAXONOMY_FILE = REFERENCE_DIR / "taxonomy.json"
 UNKNOWN = "unknown"
 TopicSource = Literal["wrap_up_code", "ivr_choice", "none"]
 
@@ -38,6 +47,9 @@ class Topic(BaseModel):
     in_scope: bool
     wrap_up_codes: tuple[str, ...] = ()
     ivr_choices: tuple[str, ...] = ()
+    # What the subject is called today, when that differs from the label of its time.
+    current_label: Label | None = None
+    former_ids: tuple[str, ...] = ()
 
 
 class Classification(NamedTuple):
@@ -57,7 +69,7 @@ class Taxonomy(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        ids = [t.id for t in self.topics]
+        ids = [t.id for t in self.topics] + [f for t in self.topics for f in t.former_ids]
         if len(ids) != len(set(ids)):
             raise ValueError(f"duplicate topic ids in {ids}")
         if UNKNOWN not in ids:
@@ -99,8 +111,4 @@ def classify(
 
 def load_taxonomy(path: Path | None) -> Taxonomy:
     """The taxonomy from a JSON file, or the shipped default when no file is configured."""
-    if path is None:
-        raw = resources.files("hotline_enrich").joinpath("data/taxonomy.json").read_bytes()
-    else:
-        raw = path.read_bytes()
-    return Taxonomy.model_validate_json(raw)
+    return Taxonomy.model_validate_json((path or DEFAULT_TAXONOMY_FILE).read_bytes())

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hotline_enrich.taxonomy import Taxonomy, classify, load_taxonomy
+from hotline_schemas.taxonomy import Taxonomy, classify, load_taxonomy
 
 DEFAULT = load_taxonomy(None)
 
 
 def test_wrap_up_code_wins_over_ivr_choice() -> None:
-    assert classify(DEFAULT, "MITID", "2") == ("mitid_login", "wrap_up_code", True)
+    assert classify(DEFAULT, "MITID", "2") == ("nemid_login", "wrap_up_code", True)
 
 
 def test_ivr_choice_when_no_wrap_up_code() -> None:
@@ -29,7 +29,7 @@ def test_nothing_known_is_unknown() -> None:
 
 def test_codes_are_matched_case_insensitively_and_stripped() -> None:
     assert classify(DEFAULT, " eboks ", None).topic == "digital_post"
-    assert classify(DEFAULT, None, " 1 ").topic == "mitid_login"
+    assert classify(DEFAULT, None, " 1 ").topic == "nemid_login"
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_case_handling_and_status_are_out_of_scope(
 def test_default_covers_the_scope_and_ivr_digits_one_to_six() -> None:
     ids = {t.id for t in DEFAULT.topics}
     assert {
-        "mitid_login",
+        "nemid_login",
         "digital_post",
         "borger_dk",
         "moving",
