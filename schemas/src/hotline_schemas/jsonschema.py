@@ -15,7 +15,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "call-event.v2.json": CallEventV2,
     "agent-event.v1.json": AgentEvent,
     "enriched-event.v1.json": EnrichedEvent,
-    "call-record.v1.json": CallRecord,
+    "call-record.v2.json": CallRecord,  # reads v1 records too (new fields default)
     "dead-letter.v1.json": DeadLetter,
 }
 

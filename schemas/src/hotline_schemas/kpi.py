@@ -1,24 +1,39 @@
 """Operational metric definitions, written once: pure Python and the matching ClickHouse SQL.
 
 The definitions (and the variants other contact-centre systems use) are explained in
-`docs/metrics.md`, section "Operational definitions". In short, for calls offered within
-opening hours:
+`docs/metrics.md`, section "Operational definitions". They are the standard contact-centre
+ones, for calls offered within opening hours:
 
-- wait = from `queued` (or `offered` when the call was never queued) to `answered`/`abandoned`;
-- a short abandon is an abandon after less than `short_abandon_s` (default 5 s) of waiting: a
-  misdial or an instant hang-up; it counts in neither the service level nor the abandonment rate;
-- service level = answered within `service_level_s` (default 20 s) / (answered + abandoned);
-- abandonment rate = abandoned / (answered + abandoned);
-- average speed of answer = mean wait of answered calls;
-- average handle time = mean talk time (answered to ended) of calls that ended; the provider
-  sends no after-call-work events, so handle time is talk time only.
+- time in the menu (IVR) and time in the queue are apart: the wait starts at queue entry (the
+  `queued` event; when a source reports no queue entry for an answered call, at `offered`)
+  and ends at `answered`, else at `abandoned`, else (an unanswered call) at `ended`;
+- every finished call has one outcome (`outcome_of`): answered; closed (offered outside the
+  opening hours, or the provider played the closed message); left the queue (the queue timed
+  out, the caller pressed a key to leave, or no agent was logged in: end reason
+  `queue_timeout`, `queue_key`, `queue_empty`); hung up in the menu (never queued); a short
+  abandon (hung up in the queue within `short_abandon_s`, default 5 s: a misdial or an instant
+  hang-up); abandoned (hung up in the queue later); no_agent (no outcome ever arrived);
+- service level = answered within `service_level_s` (default 20 s) of queue entry / (answered
+  + abandoned + left the queue): short abandons and menu hang-ups count in no ratio;
+- abandonment rate = abandoned / (answered + abandoned + left the queue);
+- average speed of answer = mean wait (from queue entry) of answered calls;
+- average handle time = mean talk time (answered to ended) of calls that ended; call events
+  carry no after-call work (agent events do: see the agent views), so this is talk time only.
 
-A window counts a call where its outcome happened: answered calls by their answer time,
-abandoned calls by their abandon time, talk by the end time, offered calls by their offered time.
+A window counts a call where its outcome happened: answered calls by their answer time, other
+outcomes by the time the call ended unanswered (abandoned, else ended), talk by the end time,
+offered calls by their offered time.
 
-The SQL below runs unchanged on ClickHouse 18.16 and current ClickHouse: no CTEs over
-subqueries, no `toStartOfInterval`, no `DateTime64`. Only integers and identifiers validated by
-`identifier()` are spliced into it.
+Three consumers use these definitions: the board (call events -> `per_call_sql`,
+`derived_sql`, `window_counts_sql`, `live_sql`), the ClickHouse views over call records (the
+migrations write `{{ kpi("name") }}` and `hotline_sink.templates` splices `RECORD_SQL[name]`
+in; the migration checksum covers the spliced text, so changing a definition here without a
+new migration is an error) and the report (which reads the views). Tests hold the Python and
+every SQL form to the same hand-computed answers on ClickHouse 18.16 and chdb.
+
+The SQL runs unchanged on ClickHouse 18.16 and current ClickHouse: no CTEs over subqueries, no
+`toStartOfInterval`, no `DateTime64`. Only numbers and identifiers validated by `identifier()`
+are spliced into it.
 """
 
 # ruff: noqa: S608 - a SQL builder: only integers, SQL written here and identifier()-checked
@@ -31,6 +46,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from hotline_schemas.records import Outcome
+
 # Defaults of the business rules (`hotline_schemas.rules`, HOTLINE_RULES__*).
 SERVICE_LEVEL_S = 20.0
 SERVICE_LEVEL_TARGET = 0.8
@@ -38,6 +55,10 @@ SHORT_ABANDON_S = 5.0
 REPEAT_CALLER_DAYS = 7
 # Calls with no outcome for longer than this are taken as lost events, not as waiting callers.
 LIVE_LOOKBACK_S = 2 * 3600
+
+# End reasons (CallEventV2.end_reason) that mean the call left the queue without an agent.
+LEAVE_QUEUE_REASONS = frozenset({"queue_timeout", "queue_key", "queue_empty"})
+CLOSED_REASON = "closed"
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -54,7 +75,8 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class CallTimes:
-    """The lifecycle times of one call (any may be missing) and whether it came in hours."""
+    """The lifecycle of one call (any time may be missing), whether it came in hours, who
+    answered it and why it ended unanswered (v2 events; None for v1)."""
 
     offered: datetime | None
     queued: datetime | None = None
@@ -63,26 +85,82 @@ class CallTimes:
     ended: datetime | None = None
     within_hours: bool = True
     agent_id: str | None = None
+    end_reason: str | None = None
 
     @property
-    def wait_start(self) -> datetime | None:
-        return self.queued or self.offered
+    def queue_start(self) -> datetime | None:
+        """Queue entry; for an answered call a source never reported it for, the offer."""
+        if self.queued is not None:
+            return self.queued
+        return self.offered if self.answered is not None else None
+
+    @property
+    def unanswered_end(self) -> datetime | None:
+        """When an unanswered call ended: its abandon, else its end."""
+        if self.answered is not None:
+            return None
+        return self.abandoned or self.ended
 
     @property
     def outcome_at(self) -> datetime | None:
-        return self.answered or self.abandoned
+        return self.answered or self.unanswered_end
 
     def wait_seconds(self) -> float | None:
-        """Seconds waited until answered or abandoned; None while still waiting."""
-        start, end = self.wait_start, self.outcome_at
+        """Seconds in the queue until answered or the call ended; None if never queued or
+        still waiting."""
+        start, end = self.queue_start, self.outcome_at
         if start is None or end is None:
             return None
         return (end - start).total_seconds()
+
+    def menu_seconds(self) -> float | None:
+        """Seconds in the menu: offered to queue entry, or to the end of a call that never
+        queued (0 for an answered call whose source reports no queue entry); None while in
+        the menu or when the offer is unknown."""
+        end = self.queue_start or self.unanswered_end
+        if self.offered is None or end is None:
+            return None
+        return max(0.0, (end - self.offered).total_seconds())
 
     def talk_seconds(self) -> float | None:
         if self.answered is None or self.ended is None:
             return None
         return (self.ended - self.answered).total_seconds()
+
+
+def outcome_of(call: CallTimes, th: Thresholds, *, timed_out: bool = False) -> Outcome | None:
+    """The call's outcome (first match wins); None while it is still going. `timed_out`: the
+    pipeline gave up waiting for its events (then no_agent when nothing ended it)."""
+    if call.answered is not None:
+        return Outcome.ANSWERED
+    if not call.within_hours or call.end_reason == CLOSED_REASON:
+        return Outcome.CLOSED
+    if call.unanswered_end is None:
+        return Outcome.NO_AGENT if timed_out else None
+    if call.end_reason in LEAVE_QUEUE_REASONS:
+        return Outcome.LEFT_QUEUE
+    wait = call.wait_seconds()
+    if wait is None:
+        return Outcome.MENU_HANGUP
+    return Outcome.SHORT_ABANDON if wait < th.short_abandon_s else Outcome.ABANDONED
+
+
+def queue_outcome(
+    stored: Outcome, wait_seconds: float | None, queued: bool, th: Thresholds
+) -> Outcome:
+    """A stored record's outcome under the current thresholds: abandons are split again at
+    today's short-abandon threshold, and records from before menu hang-ups were told apart
+    (abandoned, never queued) become menu hang-ups. `RECORD_SQL["queue_outcome"]` in SQL."""
+    if stored not in (Outcome.ABANDONED, Outcome.SHORT_ABANDON):
+        return stored
+    if not queued:
+        return Outcome.MENU_HANGUP
+    short = (wait_seconds or 0.0) < th.short_abandon_s
+    return Outcome.SHORT_ABANDON if short else Outcome.ABANDONED
+
+
+def answered_within(outcome: Outcome, wait_seconds: float | None, th: Thresholds) -> bool:
+    return outcome is Outcome.ANSWERED and (wait_seconds or 0.0) <= th.service_level_s
 
 
 @dataclass(frozen=True)
@@ -92,11 +170,18 @@ class Counts:
     offered: int = 0
     answered: int = 0
     answered_within: int = 0
-    abandoned: int = 0  # short abandons excluded
+    abandoned: int = 0  # in the queue, short abandons excluded
     short_abandoned: int = 0
     wait_answered_sum_s: float = 0.0
     talk_sum_s: float = 0.0
     talked: int = 0
+    menu_hangups: int = 0  # never queued: in no ratio
+    left_queue: int = 0  # queue time-out, key pressed to leave, no agent logged in
+
+    @property
+    def queued_outcomes(self) -> int:
+        """The denominator of the service level and the abandonment rate."""
+        return self.answered + self.abandoned + self.left_queue
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -104,12 +189,16 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 
 def service_level(c: Counts) -> float | None:
-    """Answered within the threshold over answered plus (long) abandoned; None if no calls."""
-    return _ratio(c.answered_within, c.answered + c.abandoned)
+    """Answered within the threshold over answered, (long) abandoned and left the queue."""
+    return _ratio(c.answered_within, c.queued_outcomes)
 
 
 def abandonment_rate(c: Counts) -> float | None:
-    return _ratio(c.abandoned, c.answered + c.abandoned)
+    return _ratio(c.abandoned, c.queued_outcomes)
+
+
+def left_queue_rate(c: Counts) -> float | None:
+    return _ratio(c.left_queue, c.queued_outcomes)
 
 
 def average_speed_of_answer(c: Counts) -> float | None:
@@ -120,8 +209,12 @@ def average_handle_time(c: Counts) -> float | None:
     return _ratio(c.talk_sum_s, c.talked)
 
 
-def per_1000(calls: int, population: int | None) -> float | None:
-    """Calls per 1,000 citizens; None when the population is unknown."""
+def per_1000(calls: float, population: int | None) -> float | None:
+    """Calls per 1,000 citizens; None when the population is unknown (or zero).
+
+    The one definition for board, views (`RECORD_SQL["per_1000"]`) and report. Over several
+    evenings, divide the calls by the evenings first: per 1,000 citizens per evening.
+    """
     if not population:
         return None
     return calls * 1000 / population
@@ -135,42 +228,53 @@ def count_window(
     calls: Iterable[CallTimes], start: datetime, end: datetime, th: Thresholds = Thresholds()
 ) -> Counts:
     """The reference implementation: counts of the in-hours calls in the window (start, end]."""
-    offered = answered = within = abandoned = short = talked = 0
+    offered = answered = within = abandoned = short = talked = menu = left = 0
     wait_sum = talk_sum = 0.0
     for call in calls:
         if not call.within_hours:
             continue
-        wait = call.wait_seconds()
         offered += _inside(call.offered, start, end)
-        if call.answered is not None and _inside(call.answered, start, end) and wait is not None:
+        outcome = outcome_of(call, th)
+        wait = call.wait_seconds()
+        if outcome is Outcome.ANSWERED and _inside(call.answered, start, end) and wait is not None:
             answered += 1
             within += wait <= th.service_level_s
             wait_sum += wait
-        elif call.answered is None and _inside(call.abandoned, start, end) and wait is not None:
-            if wait < th.short_abandon_s:
-                short += 1
-            else:
-                abandoned += 1
+        elif _inside(call.unanswered_end, start, end):
+            abandoned += outcome is Outcome.ABANDONED
+            short += outcome is Outcome.SHORT_ABANDON
+            menu += outcome is Outcome.MENU_HANGUP
+            left += outcome is Outcome.LEFT_QUEUE
         talk = call.talk_seconds()
         if talk is not None and _inside(call.ended, start, end):
             talked += 1
             talk_sum += talk
-    return Counts(offered, answered, within, abandoned, short, wait_sum, talk_sum, talked)
+    return Counts(
+        offered, answered, within, abandoned, short, wait_sum, talk_sum, talked, menu, left
+    )
+
+
+def _open_at(call: CallTimes, at: datetime) -> bool:
+    return call.within_hours and not any(
+        t is not None and t <= at for t in (call.answered, call.abandoned, call.ended)
+    )
 
 
 def is_waiting(call: CallTimes, at: datetime) -> bool:
-    """In the queue (or IVR) at `at`: offered in hours, no answer, abandon or end yet."""
-    start = call.wait_start
-    if not call.within_hours or start is None or start > at:
-        return False
-    return not any(t is not None and t <= at for t in (call.answered, call.abandoned, call.ended))
+    """In the queue at `at`: offered in hours, queued, no answer, abandon or end yet."""
+    return call.queued is not None and call.queued <= at and _open_at(call, at)
+
+
+def is_in_menu(call: CallTimes, at: datetime) -> bool:
+    """In the menu at `at`: offered in hours, not (yet) queued, no answer, abandon or end."""
+    offered = call.offered is not None and call.offered <= at
+    return offered and (call.queued is None or call.queued > at) and _open_at(call, at)
 
 
 def waiting_seconds(call: CallTimes, at: datetime) -> float | None:
-    start = call.wait_start
-    if start is None or not is_waiting(call, at):
+    if call.queued is None or not is_waiting(call, at):
         return None
-    return (at - start).total_seconds()
+    return (at - call.queued).total_seconds()
 
 
 def is_talking(call: CallTimes, at: datetime) -> bool:
@@ -186,7 +290,30 @@ def agents_busy(calls: Iterable[CallTimes], at: datetime) -> int:
     return len({c.agent_id or "" for c in calls if is_talking(c, at)})
 
 
-# ---- SQL ----------------------------------------------------------------------------------
+# ---- SQL over call records (the views) ----------------------------------------------------
+
+# Each expression reads columns the view provides: `stored_outcome` (the record's outcome as
+# a String), `wait_seconds`, `queued_at`, the rules `service_level_seconds` and
+# `short_abandon_seconds` (from `rules_v`), and for the ratios the summed counts named like
+# `Counts`' fields. Migrations use them as `{{ kpi("name") }}`; a definition with `{0}`, `{1}`
+# takes column names: `{{ kpi("per_1000", "calls", "population") }}`.
+_LEAVE_SQL = ", ".join(f"'{r}'" for r in sorted(LEAVE_QUEUE_REASONS))
+RECORD_SQL: dict[str, str] = {
+    "queue_outcome": (
+        "multiIf(stored_outcome NOT IN ('abandoned', 'short_abandon'), stored_outcome, "
+        "isNull(queued_at), 'menu_hangup', "
+        "ifNull(wait_seconds, 0) < short_abandon_seconds, 'short_abandon', 'abandoned')"
+    ),
+    "answered_within": (
+        "toUInt8(stored_outcome = 'answered' AND ifNull(wait_seconds, 0) <= service_level_seconds)"
+    ),
+    "per_1000": "if({1} > 0, {0} * 1000 / {1}, NULL)",  # (calls, population)
+    "service_level": "answered_within / nullIf(answered + abandoned + left_queue, 0)",
+    "abandonment_rate": "abandoned / nullIf(answered + abandoned + left_queue, 0)",
+    "left_queue_rate": "left_queue / nullIf(answered + abandoned + left_queue, 0)",
+    "average_speed_of_answer": "wait_answered_sum_s / nullIf(answered, 0)",
+    "average_handle_time": "talk_sum_s / nullIf(talked, 0)",
+}
 
 
 def identifier(name: str) -> str:
@@ -195,11 +322,24 @@ def identifier(name: str) -> str:
     return name
 
 
+def record_sql(name: str, *columns: str) -> str:
+    """The SQL definition `name`, with column names for its `{0}`, `{1}`, ... (identifiers)."""
+    text = RECORD_SQL[name]
+    fields = set(re.findall(r"\{(\d)\}", text))
+    if len(columns) != len(fields):
+        raise ValueError(f"kpi {name!r} takes {len(fields)} column names, got {len(columns)}")
+    return text.format(*(identifier(c) for c in columns))
+
+
+# ---- SQL over call events (the board) -----------------------------------------------------
+
+
 def per_call_sql(database: str, since: str, until: str) -> str:
     """One row per call from `call_events` (deduplicated), its events between two SQL
     expressions of Unix seconds. A missing time is 0. Columns: call_id, offered_ts, queued_ts,
     answered_ts, abandoned_ts, ended_ts (Float64 Unix seconds), in_hours, topic,
-    municipality_code (0 = unknown), municipality_name, agent, last_ts."""
+    municipality_code (0 = unknown), municipality_name, agent, queue, end_reason ('' if none:
+    the first abandoned or ended event's that carries one), last_ts."""
     db = identifier(database)
     return f"""
 SELECT
@@ -214,6 +354,8 @@ SELECT
     argMin(mcode, ts) AS municipality_code,
     argMin(mname, ts) AS municipality_name,
     argMaxIf(agent_raw, ts, type = 'answered') AS agent,
+    argMinIf(queue_raw, ts, queue_raw != '') AS queue,
+    argMinIf(reason_raw, ts, type IN ('abandoned', 'ended') AND reason_raw != '') AS end_reason,
     max(ts) AS last_ts
 FROM
 (
@@ -222,7 +364,9 @@ FROM
         toFloat64(occurred_at) + occurred_at_ms / 1000 AS ts,
         toUInt16(ifNull(municipality_code, 0)) AS mcode,
         ifNull(municipality_name, '') AS mname,
-        ifNull(agent_id, '') AS agent_raw
+        ifNull(agent_id, '') AS agent_raw,
+        ifNull(queue, '') AS queue_raw,
+        ifNull(end_reason, '') AS reason_raw
     FROM {db}.call_events FINAL
     WHERE occurred_at >= toDateTime({since}) AND occurred_at <= toDateTime({until})
 )
@@ -231,19 +375,24 @@ GROUP BY call_id
 
 
 def derived_sql(per_call: str, th: Thresholds = Thresholds()) -> str:
-    """Adds the definitions per call: wait_start_ts, outcome_ts, wait_seconds, talk_seconds,
-    is_answered, is_abandoned (long), is_short_abandon."""
+    """Adds the definitions per call: queue_start_ts, outcome_ts, wait_seconds, talk_seconds,
+    is_answered, is_left_queue, is_menu_hangup, is_abandoned (long), is_short_abandon (the
+    same classification as `outcome_of`)."""
     return f"""
 SELECT
     *,
-    if(queued_ts > 0, queued_ts, offered_ts) AS wait_start_ts,
-    if(answered_ts > 0, answered_ts, abandoned_ts) AS outcome_ts,
-    if(outcome_ts > 0 AND wait_start_ts > 0, outcome_ts - wait_start_ts, 0) AS wait_seconds,
+    if(queued_ts > 0, queued_ts, if(answered_ts > 0, offered_ts, 0)) AS queue_start_ts,
+    if(answered_ts > 0, answered_ts, if(abandoned_ts > 0, abandoned_ts, ended_ts)) AS outcome_ts,
+    if(outcome_ts > 0 AND queue_start_ts > 0, outcome_ts - queue_start_ts, 0) AS wait_seconds,
     if(answered_ts > 0 AND ended_ts > 0, ended_ts - answered_ts, 0) AS talk_seconds,
-    in_hours = 1 AND answered_ts > 0 AND wait_start_ts > 0 AS is_answered,
-    in_hours = 1 AND answered_ts = 0 AND abandoned_ts > 0 AND wait_start_ts > 0
+    in_hours = 1 AND answered_ts > 0 AND queue_start_ts > 0 AS is_answered,
+    in_hours = 1 AND answered_ts = 0 AND outcome_ts > 0 AND end_reason != '{CLOSED_REASON}'
+        AS is_unanswered_end,
+    is_unanswered_end AND end_reason IN ({_LEAVE_SQL}) AS is_left_queue,
+    is_unanswered_end AND NOT is_left_queue AND queue_start_ts = 0 AS is_menu_hangup,
+    is_unanswered_end AND NOT is_left_queue AND queue_start_ts > 0
         AND wait_seconds >= {th.short_abandon_s:g} AS is_abandoned,
-    in_hours = 1 AND answered_ts = 0 AND abandoned_ts > 0 AND wait_start_ts > 0
+    is_unanswered_end AND NOT is_left_queue AND queue_start_ts > 0
         AND wait_seconds < {th.short_abandon_s:g} AS is_short_abandon
 FROM ({per_call})
 """.strip()
@@ -256,46 +405,48 @@ def _between(column: str, lo: str, hi: str) -> str:
 def window_counts_sql(derived: str, lo: str, hi: str, th: Thresholds = Thresholds()) -> str:
     """The Counts of the window (lo, hi] (SQL expressions of Unix seconds), in Counts' field
     order, then service_level, abandonment_rate, average_speed_of_answer, average_handle_time."""
+    ended = _between("outcome_ts", lo, hi)
     return f"""
 SELECT
     countIf(in_hours = 1 AND {_between("offered_ts", lo, hi)}) AS offered,
     countIf(is_answered AND {_between("answered_ts", lo, hi)}) AS answered,
     countIf(is_answered AND {_between("answered_ts", lo, hi)}
         AND wait_seconds <= {th.service_level_s:g}) AS answered_within,
-    countIf(is_abandoned AND {_between("abandoned_ts", lo, hi)}) AS abandoned,
-    countIf(is_short_abandon AND {_between("abandoned_ts", lo, hi)}) AS short_abandoned,
+    countIf(is_abandoned AND {ended}) AS abandoned,
+    countIf(is_short_abandon AND {ended}) AS short_abandoned,
     sumIf(wait_seconds, is_answered AND {_between("answered_ts", lo, hi)}) AS wait_answered_sum_s,
     sumIf(talk_seconds, in_hours = 1 AND answered_ts > 0 AND {_between("ended_ts", lo, hi)})
         AS talk_sum_s,
     countIf(in_hours = 1 AND answered_ts > 0 AND {_between("ended_ts", lo, hi)}) AS talked,
-    {SERVICE_LEVEL_SQL} AS service_level,
-    {ABANDONMENT_RATE_SQL} AS abandonment_rate,
-    {AVERAGE_SPEED_OF_ANSWER_SQL} AS average_speed_of_answer,
-    {AVERAGE_HANDLE_TIME_SQL} AS average_handle_time
+    countIf(is_menu_hangup AND {ended}) AS menu_hangups,
+    countIf(is_left_queue AND {ended}) AS left_queue,
+    {RECORD_SQL["service_level"]} AS service_level,
+    {RECORD_SQL["abandonment_rate"]} AS abandonment_rate,
+    {RECORD_SQL["average_speed_of_answer"]} AS average_speed_of_answer,
+    {RECORD_SQL["average_handle_time"]} AS average_handle_time
 FROM ({derived})
 """.strip()
 
 
-# The ratios over Counts' column names: the same formulas as the Python functions above.
-SERVICE_LEVEL_SQL = "answered_within / nullIf(answered + abandoned, 0)"
-ABANDONMENT_RATE_SQL = "abandoned / nullIf(answered + abandoned, 0)"
-AVERAGE_SPEED_OF_ANSWER_SQL = "wait_answered_sum_s / nullIf(answered, 0)"
-AVERAGE_HANDLE_TIME_SQL = "talk_sum_s / nullIf(talked, 0)"
-
-
 def live_sql(derived: str, at: str) -> str:
-    """Calls waiting, the longest wait (seconds, 0 if none) and agents busy at `at`."""
-    waiting = (
-        f"in_hours = 1 AND wait_start_ts > 0 AND wait_start_ts <= {at}"
-        f" AND (answered_ts = 0 OR answered_ts > {at})"
+    """Callers in the queue, the longest wait in it (seconds, 0 if none), callers in the menu
+    and agents on a call at `at`."""
+    no_outcome = (
+        f"(answered_ts = 0 OR answered_ts > {at})"
         f" AND (abandoned_ts = 0 OR abandoned_ts > {at})"
         f" AND (ended_ts = 0 OR ended_ts > {at})"
+    )
+    waiting = f"in_hours = 1 AND queued_ts > 0 AND queued_ts <= {at} AND {no_outcome}"
+    in_menu = (
+        f"in_hours = 1 AND offered_ts > 0 AND offered_ts <= {at}"
+        f" AND (queued_ts = 0 OR queued_ts > {at}) AND {no_outcome}"
     )
     talking = f"answered_ts > 0 AND answered_ts <= {at} AND (ended_ts = 0 OR ended_ts > {at})"
     return f"""
 SELECT
     countIf({waiting}) AS waiting,
-    maxIf({at} - wait_start_ts, {waiting}) AS longest_wait_seconds,
+    maxIf({at} - queued_ts, {waiting}) AS longest_wait_seconds,
+    countIf({in_menu}) AS in_menu,
     uniqExactIf(agent, {talking}) AS agents_busy
 FROM ({derived})
 """.strip()

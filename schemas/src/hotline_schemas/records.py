@@ -5,15 +5,24 @@ stream time) when it never does; a late event that changes the record re-emits i
 higher `version`. Consumers keep the highest `version` per `call_id` (ClickHouse:
 ReplacingMergeTree(version) read with FINAL or argMax).
 
-Definitions (the same as `hotline_schemas.kpi`):
+Definitions (`hotline_schemas.kpi`, which builds the outcome):
 
-- wait = from `queued` (or `offered` when the call was never queued) to `answered`, else to
-  `abandoned`, else (a call that ended unanswered) to `ended`;
+- menu = from `offered` to queue entry (`queued`), or to the end of a call that never queued;
+- wait = from queue entry to `answered`, else `abandoned`, else (unanswered) `ended`; for an
+  answered call whose source reported no queue entry, from `offered`; null for a call that
+  never queued;
 - talk = from `answered` to `ended`;
-- outcome, first match wins: `answered` (an answer event exists); `closed` (offered outside
-  the opening hours); `short_abandon` (abandoned, or ended unanswered, after less than the
-  short-abandon threshold, default 5 s); `abandoned` (the same, waited at least that long);
-  `no_agent` (closed by the timeout: the provider never reported an answer, abandon or end).
+- outcome, first match wins: `answered`; `closed` (offered outside the opening hours, or the
+  provider played the closed message); `no_agent` (closed by the timeout: no answer, abandon
+  or end ever arrived); `left_queue` (end reason queue_timeout, queue_key or queue_empty);
+  `menu_hangup` (ended unanswered, never queued); `short_abandon` (ended in the queue after
+  less than the short-abandon threshold, default 5 s); `abandoned` (the same, later).
+
+Versions: schema_version 2 adds `menu_seconds`, `end_reason`, `origin`, `source` and
+`first_seen_at`, and the outcomes `menu_hangup` and `left_queue`; in version 1 a call that
+hung up in the menu was `abandoned` or `short_abandon` with its wait counted from `offered`.
+Version 1 records still validate (the new fields take their defaults), so readers keep
+working; deploy readers (the sink) before the writer (enrich): a v1 reader rejects v2 records.
 """
 
 from __future__ import annotations
@@ -23,19 +32,23 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from hotline_schemas.events import EndReason, Origin
+
 
 class Outcome(StrEnum):
     ANSWERED = "answered"
-    ABANDONED = "abandoned"
-    SHORT_ABANDON = "short_abandon"
-    CLOSED = "closed"
-    NO_AGENT = "no_agent"
+    ABANDONED = "abandoned"  # hung up in the queue, after the short-abandon threshold
+    SHORT_ABANDON = "short_abandon"  # hung up in the queue sooner: in no ratio
+    MENU_HANGUP = "menu_hangup"  # hung up in the menu, never queued: in no ratio
+    LEFT_QUEUE = "left_queue"  # queue time-out, key pressed to leave, no agent logged in
+    CLOSED = "closed"  # outside opening hours, or the closed message played
+    NO_AGENT = "no_agent"  # timed out in the pipeline: no answer, abandon or end arrived
 
 
 class CallRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[1, 2] = 2
     call_id: str
     version: int = Field(
         ge=1,
@@ -54,10 +67,21 @@ class CallRecord(BaseModel):
     abandoned_at: AwareDatetime | None
     ended_at: AwareDatetime | None
     wait_seconds: float | None = Field(
-        description="Queued (or offered) to answered, abandoned or (unanswered) ended."
+        description=(
+            "In the queue: queue entry to answered, abandoned or (unanswered) ended; from "
+            "offered for an answered call without a queue entry; null if never queued."
+        )
+    )
+    menu_seconds: float | None = Field(
+        default=None,
+        description="In the menu: offered to queue entry, or to the end if never queued.",
     )
     talk_seconds: float | None = Field(description="Answered to ended.")
     outcome: Outcome
+    end_reason: EndReason | None = Field(
+        default=None,
+        description="Why the unanswered call ended, when the provider said so (v2 events).",
+    )
     closed_reason: Literal["ended", "timeout"] = Field(
         description="ended: the end event arrived; timeout: closed after the call timeout."
     )
@@ -76,3 +100,14 @@ class CallRecord(BaseModel):
     caller_postcode: str | None
     caller_key: str | None
     event_count: int = Field(ge=1, description="Distinct events (by event_id) behind the record.")
+    origin: Origin = Field(
+        default=Origin.LIVE, description="import if any of the call's events was imported."
+    )
+    source: str | None = Field(default=None, description="The provider format, if known.")
+    first_seen_at: AwareDatetime | None = Field(
+        default=None,
+        description=(
+            "occurred_at of the first event enrich received for the call: never changes for "
+            "a call (ClickHouse partitions call_records by its month)."
+        ),
+    )

@@ -16,7 +16,7 @@ from hotline_sink.dialect import Dialect
 DB = "board_test"
 EVENT_COLUMNS = (
     "event_id, call_id, type, occurred_at, occurred_at_ms, within_hours, topic, "
-    "municipality_code, municipality_name, agent_id"
+    "municipality_code, municipality_name, agent_id, end_reason, queue"
 )
 
 
@@ -38,6 +38,21 @@ def _call(queued: str, **kw: Any) -> kpi.CallTimes:
     for key, value in kw.items():
         fields[key] = t(value) if key in {"answered", "abandoned", "ended"} else value
     return kpi.CallTimes(**fields)
+
+
+@pytest.fixture
+def queue_truth_calls(example_calls: list[kpi.CallTimes]) -> list[kpi.CallTimes]:
+    """The excerpt plus a menu hang-up, two calls that left the queue (time-out, key), a v2
+    caller hang-up in the queue and a closed message played within hours."""
+    return [
+        *example_calls,
+        kpi.CallTimes(offered=t("18:06:00"), abandoned=t("18:06:12"), ended=t("18:06:13")),
+        _call("18:07:00", abandoned="18:12:00", end_reason="queue_timeout"),
+        _call("18:08:00", ended="18:09:00", end_reason="queue_key"),
+        _call("18:09:00", ended="18:09:40", end_reason="caller_hangup"),
+        kpi.CallTimes(offered=t("18:11:00"), ended=t("18:11:15"), end_reason="closed"),
+        kpi.CallTimes(offered=t("18:14:50")),  # in the menu at 18:15
+    ]
 
 
 @pytest.fixture
@@ -68,6 +83,7 @@ def event_rows(calls: list[kpi.CallTimes], prefix: str = "c") -> list[tuple[Any,
         for type_, when, agent in steps:
             if when is None:
                 continue
+            reason = c.end_reason if type_ in ("abandoned", "ended") else None
             rows.append(
                 (
                     f"{prefix}{n}-{type_}",
@@ -80,6 +96,8 @@ def event_rows(calls: list[kpi.CallTimes], prefix: str = "c") -> list[tuple[Any,
                     751 if n < 4 else None,
                     "Aarhus" if n < 4 else None,
                     agent,
+                    reason,
+                    "hotline" if n % 3 else "hotline-en",
                 )
             )
     return rows

@@ -158,7 +158,7 @@ def _expected(client: Any, database: str, at: datetime) -> dict[str, Any]:
         )
         for cid, c in calls.items()
     }
-    live = [c for c in times.values() if (c.wait_start or at) >= lookback]
+    live = [c for c in times.values() if (c.queued or c.offered or at) >= lookback]
     evening = latest_evening(OpeningSchedule(), at)
     assert evening is not None
     last15 = kpi.count_window(times.values(), at - timedelta(minutes=15), at)

@@ -13,7 +13,7 @@ from hotline_enrich.call_state import CallState
 from hotline_enrich.context import load_context
 from hotline_enrich.enrichment import EnrichmentContext, enrich
 from hotline_enrich.settings import Settings
-from hotline_schemas import CallEvent, CallRecord, EnrichedEvent, Outcome
+from hotline_schemas import CallEvent, CallEventV2, CallRecord, EndReason, EnrichedEvent, Outcome
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 # Sunday 7 April 2013, 18:40 in Copenhagen (summer time): the hotline is open.
@@ -90,11 +90,18 @@ def test_every_arrival_order_gives_the_same_record(ctx: EnrichmentContext) -> No
     expected = build_record(
         CallState(call_id="c1", events={e.event_id: e for e in events}), CONFIG, NOW
     )
+    assert expected is not None
     for order in itertools.permutations(events):
         records = _fold(list(order))
         # Emitted once the end arrives; re-emitted only as later-arriving events change it.
         assert records, order
-        assert records[-1] == expected, [e.type.value for e in order]
+        # Everything but first_seen_at, which is the event that happened to arrive first
+        # (the partition key in ClickHouse: it must never change once the call is known).
+        last = records[-1]
+        assert last.first_seen_at == order[0].occurred_at
+        assert all(r.first_seen_at == order[0].occurred_at for r in records)
+        same = last.model_copy(update={"first_seen_at": expected.first_seen_at})
+        assert same == expected, [e.type.value for e in order]
 
 
 def test_duplicates_change_nothing_but_resend_the_emitted_record(
@@ -193,6 +200,7 @@ def test_within_hours_is_decided_at_the_offered_time(ctx: EnrichmentContext) -> 
     (record,) = _fold(
         [
             _event(ctx, "c4", "offered", offered_at),
+            _event(ctx, "c4", "queued", offered_at + timedelta(seconds=5)),
             _event(ctx, "c4", "abandoned", offered_at + timedelta(seconds=30)),
             _event(ctx, "c4", "ended", offered_at + timedelta(seconds=31)),
         ]
@@ -222,6 +230,7 @@ def test_short_abandon_threshold(ctx: EnrichmentContext, wait: float, outcome: O
 def test_short_abandon_threshold_is_configurable(ctx: EnrichmentContext) -> None:
     events = [
         _event(ctx, "c6", "offered", OPEN),
+        _event(ctx, "c6", "queued", OPEN),
         _event(ctx, "c6", "abandoned", OPEN + timedelta(seconds=8)),
         _event(ctx, "c6", "ended", OPEN + timedelta(seconds=8)),
     ]
@@ -276,3 +285,104 @@ def test_ended_but_unemitted_state_is_never_due(ctx: EnrichmentContext) -> None:
         state = state.add(event)  # added without settling: nothing emitted yet
     assert due(state, CONFIG) is None
     assert not sweep(state, OPEN + timedelta(days=30), CONFIG, NOW).changed
+
+
+def _v2(
+    ctx: EnrichmentContext, call_id: str, type_: str, at: datetime, **extra: Any
+) -> EnrichedEvent:
+    fields: dict[str, Any] = {
+        "schema_version": 2,
+        "event_id": f"{call_id}-{type_}",
+        "call_id": call_id,
+        "type": type_,
+        "occurred_at": at,
+        "line": "+4570200000",
+        "caller_number": "+4586123456",
+        "caller_postcode": "8000" if type_ == "offered" else None,
+    }
+    fields.update(extra)
+    return enrich(CallEventV2(**fields), ctx, NOW)
+
+
+def test_a_caller_who_hangs_up_in_the_menu_never_queued(ctx: EnrichmentContext) -> None:
+    (record,) = _fold(
+        [
+            _event(ctx, "m1", "offered", OPEN),
+            _event(ctx, "m1", "abandoned", OPEN + timedelta(seconds=12)),
+            _event(ctx, "m1", "ended", OPEN + timedelta(seconds=13)),
+        ]
+    )
+    assert record.outcome is Outcome.MENU_HANGUP
+    assert record.wait_seconds is None  # menu time is not queue time
+    assert record.menu_seconds == 12.0
+    assert record.end_reason is None  # v1 events carry none
+
+
+def test_wait_counts_from_queue_entry_and_menu_time_apart(ctx: EnrichmentContext) -> None:
+    (record,) = _fold(_answered_call(ctx))
+    assert (record.menu_seconds, record.wait_seconds) == (10.0, 15.0)
+
+
+@pytest.mark.parametrize(
+    "reason", [EndReason.QUEUE_TIMEOUT, EndReason.QUEUE_KEY, EndReason.QUEUE_EMPTY]
+)
+def test_leaving_the_queue_is_not_an_abandon(ctx: EnrichmentContext, reason: EndReason) -> None:
+    (record,) = _fold(
+        [
+            _v2(ctx, "q1", "offered", OPEN),
+            _v2(ctx, "q1", "queued", OPEN + timedelta(seconds=10)),
+            _v2(ctx, "q1", "abandoned", OPEN + timedelta(seconds=310), end_reason=reason),
+            _v2(ctx, "q1", "ended", OPEN + timedelta(seconds=311), end_reason=reason),
+        ]
+    )
+    assert record.outcome is Outcome.LEFT_QUEUE
+    assert record.end_reason is reason
+    assert record.wait_seconds == 300.0
+
+
+def test_v2_caller_hangup_in_the_queue_is_an_abandon_and_closed_message_is_closed(
+    ctx: EnrichmentContext,
+) -> None:
+    (hangup,) = _fold(
+        [
+            _v2(ctx, "q2", "offered", OPEN),
+            _v2(ctx, "q2", "queued", OPEN + timedelta(seconds=10)),
+            _v2(ctx, "q2", "ended", OPEN + timedelta(seconds=70), end_reason="caller_hangup"),
+        ]
+    )
+    assert (hangup.outcome, hangup.wait_seconds) == (Outcome.ABANDONED, 60.0)
+    # The provider played the closed message within our hours (a closure we did not know of).
+    (closed,) = _fold(
+        [
+            _v2(ctx, "q3", "offered", OPEN),
+            _v2(ctx, "q3", "ended", OPEN + timedelta(seconds=15), end_reason="closed"),
+        ]
+    )
+    assert closed.within_hours is True
+    assert closed.outcome is Outcome.CLOSED
+
+
+def test_an_imported_call_says_so(ctx: EnrichmentContext) -> None:
+    (record,) = _fold(
+        [
+            _v2(ctx, "i1", "offered", OPEN, origin="import", source="asterisk-queue-log"),
+            _v2(ctx, "i1", "ended", OPEN + timedelta(seconds=5), origin="import"),
+        ]
+    )
+    assert (record.origin.value, record.source) == ("import", "asterisk-queue-log")
+    assert record.schema_version == 2
+
+
+def test_a_record_of_version_1_still_reads() -> None:
+    (record,) = _fold_plain()
+    v1 = record.model_dump(
+        mode="json", exclude={"menu_seconds", "end_reason", "origin", "source", "first_seen_at"}
+    )
+    v1["schema_version"] = 1
+    old = CallRecord.model_validate(v1)
+    assert (old.schema_version, old.menu_seconds, old.origin.value) == (1, None, "live")
+
+
+def _fold_plain() -> list[CallRecord]:
+    ctx = load_context(Settings(pseudonym_secret="a-test-secret-of-some-length"))
+    return _fold(_answered_call(ctx))

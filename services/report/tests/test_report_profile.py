@@ -65,7 +65,7 @@ def test_weekly_profile_means_p90_and_observed_outcomes() -> None:
     grid = fill_open_evenings(
         [
             row("2013-03-03", "19:00", 2, answered=1, abandoned=1, talked=1, talk_seconds_sum=200),
-            row("2013-03-10", "18:30", 1, answered=1, answered_within_20s=1),
+            row("2013-03-10", "18:30", 1, answered=1, answered_within=1),
         ]
     )
     profile = {(p.weekday, p.start.strftime("%H:%M")): p for p in weekly_profile(grid)}

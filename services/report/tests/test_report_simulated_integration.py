@@ -25,14 +25,14 @@ from hotline_schemas import CallRecord
 from hotline_schemas.config import ClickHouseConnection
 from hotline_schemas.hours import load_schedule
 from hotline_schemas.reference_data import PostcodeTable
+from hotline_schemas.rules import Rules
 from hotline_schemas.taxonomy import load_taxonomy
 from hotline_simulator import evening
 from hotline_simulator.model import SimulationConfig, evening_rng, simulate_evening
-from hotline_sink import migrations
 from hotline_sink.clickhouse import connect, server_version
 from hotline_sink.dialect import Dialect
 from hotline_sink.record_rows import COLUMNS, to_row
-from hotline_sink.reference import load_municipalities
+from hotline_sink.schema import prepare
 
 pytestmark = pytest.mark.integration
 
@@ -76,8 +76,7 @@ def client(clickhouse_server: tuple[str, int], clickhouse_database: str) -> Iter
     host, port = clickhouse_server
     client = connect(ClickHouseConnection(host=host, port=port, database=clickhouse_database))
     dialect = Dialect.for_version(server_version(client))
-    migrations.apply(client, dialect, clickhouse_database)
-    load_municipalities(client, clickhouse_database, dialect.session_settings())
+    prepare(client, dialect, clickhouse_database, Rules())
     yield client
     client.disconnect()
 
@@ -138,7 +137,7 @@ def test_report_figures_match_a_count_of_the_simulated_records(
     assert got == pytest.approx(expected)
     assert min(got) == (0, 18 * 60 + 30)  # Monday 18:30 local, on both sides of the switch
 
-    waited = [r for r in open_records if r.outcome.value in ("answered", "abandoned")]
+    waited = [r for r in open_records if r.outcome.value in ("answered", "abandoned", "left_queue")]
     abandons = sum(r.outcome.value == "abandoned" for r in open_records)
     assert result.patience.abandons == abandons
     assert result.patience.seconds == pytest.approx(

@@ -1,4 +1,4 @@
-"""The catchment-load views (migration 0006) on current ClickHouse (chdb) over the fixed
+"""The catchment-load views (migrations 0006, 0011) on current ClickHouse (chdb) over the fixed
 history of conftest.py; every expected figure is worked out by hand there."""
 
 from __future__ import annotations
@@ -8,17 +8,16 @@ from typing import Any
 import pytest
 
 from hotline_report.queries import LoadData, load
-from hotline_sink import migrations
+from hotline_schemas.rules import Rules
 from hotline_sink.dialect import Dialect
-from hotline_sink.reference import load_municipalities
+from hotline_sink.schema import prepare
 
 DB = "report_test"
 
 
 @pytest.fixture
 def data(chdb_executor: Any, insert_history: Any) -> LoadData:
-    migrations.apply(chdb_executor, Dialect.for_version(chdb_executor.version()), DB)
-    load_municipalities(chdb_executor, DB)
+    prepare(chdb_executor, Dialect.for_version(chdb_executor.version()), DB, Rules())
     insert_history(chdb_executor, DB)
     return load(lambda _name, sql: chdb_executor.execute(sql), DB)
 

@@ -47,6 +47,7 @@ def create_app(
         schedule=settings.rules.schedule(),
         populations=populations(),
         thresholds=settings.rules.thresholds(),
+        service_level_target=settings.rules.service_level_target,
         stale_after_s=settings.stale_after_s,
     )
     page = (STATIC / "index.html").read_text(encoding="utf-8")

@@ -12,9 +12,18 @@ from hotline_board.models import Board
 class BoardMetrics:
     def __init__(self, registry: CollectorRegistry) -> None:
         self.registry = registry
-        self.waiting = Gauge("hotline_callers_waiting", "Callers waiting now", registry=registry)
+        self.waiting = Gauge(
+            "hotline_callers_waiting", "Callers in the queue now (menu excluded)", registry=registry
+        )
         self.longest_wait = Gauge(
-            "hotline_longest_wait_seconds", "Longest current wait in seconds", registry=registry
+            "hotline_longest_wait_seconds",
+            "Longest current wait since queue entry, in seconds",
+            registry=registry,
+        )
+        self.in_menu = Gauge(
+            "hotline_callers_in_menu",
+            "Callers in the phone menu now, not queued",
+            registry=registry,
         )
         self.agents_busy = Gauge(
             "hotline_agents_busy", "Agents talking to a caller now", registry=registry
@@ -24,6 +33,11 @@ class BoardMetrics:
             "hotline_service_level_ratio",
             "Answered within the threshold over answered plus abandoned (NaN: no calls)",
             ["window"],
+            registry=registry,
+        )
+        self.service_level_target = Gauge(
+            "hotline_service_level_target",
+            "The service-level target of the business rules (HOTLINE_RULES__SERVICE_LEVEL_TARGET)",
             registry=registry,
         )
         self.query_failures = Counter(
@@ -40,9 +54,11 @@ class BoardMetrics:
     def update(self, board: Board) -> None:
         self.waiting.set(board.waiting)
         self.longest_wait.set(board.longest_wait_seconds)
+        self.in_menu.set(board.in_menu)
         self.agents_busy.set(board.agents_busy)
         self.open.set(1 if board.open_now else 0)
         self.service_level.labels(window="15m").set(_or_nan(board.last_15m.service_level))
+        self.service_level_target.set(board.thresholds.service_level_target)
         evening = board.evening.service_level if board.evening else None
         self.service_level.labels(window="evening").set(_or_nan(evening))
         age = board.data_age_seconds

@@ -20,12 +20,23 @@ class WindowStats(_Model):
     offered: int = Field(description="Calls offered (in hours) in the window")
     answered: int
     answered_within: int = Field(description="Answered within the service-level threshold")
-    abandoned: int = Field(description="Abandoned after at least the short-abandon threshold")
-    short_abandoned: int = Field(description="Abandoned sooner: in no ratio")
-    service_level: float | None = Field(
-        description="answered_within / (answered + abandoned); null when both are 0"
+    abandoned: int = Field(
+        description="Hung up in the queue after at least the short-abandon threshold"
     )
-    abandonment_rate: float | None = Field(description="abandoned / (answered + abandoned)")
+    short_abandoned: int = Field(description="Hung up in the queue sooner: in no ratio")
+    menu_hangups: int = Field(description="Hung up in the menu, never queued: in no ratio")
+    left_queue: int = Field(
+        description="Left the queue unanswered: queue time-out, key pressed, no agent logged in"
+    )
+    service_level: float | None = Field(
+        description="answered_within / (answered + abandoned + left_queue); null when all are 0"
+    )
+    abandonment_rate: float | None = Field(
+        description="abandoned / (answered + abandoned + left_queue)"
+    )
+    left_queue_rate: float | None = Field(
+        description="left_queue / (answered + abandoned + left_queue)"
+    )
     average_speed_of_answer_seconds: float | None
     average_handle_time_seconds: float | None = Field(
         description="Mean talk time of calls that ended in the window (no after-call work data)"
@@ -46,7 +57,10 @@ class TopicCalls(_Model):
 
 
 class Thresholds(_Model):
+    """The business rules the figures use (HOTLINE_RULES__*)."""
+
     service_level_seconds: float
+    service_level_target: float = Field(description="The share that should be answered within")
     short_abandon_seconds: float
     stale_after_seconds: float
 
@@ -60,8 +74,11 @@ class Board(_Model):
         description="as_of minus the newest event at or before it; null if none in a day"
     )
     stale: bool = Field(description="Open, and no event for longer than stale_after_seconds")
-    waiting: int = Field(description="Callers waiting at as_of")
-    longest_wait_seconds: float = Field(description="Longest current wait; 0 if nobody waits")
+    waiting: int = Field(description="Callers in the queue at as_of (menu time excluded)")
+    longest_wait_seconds: float = Field(
+        description="Longest current wait since queue entry; 0 if nobody waits"
+    )
+    in_menu: int = Field(description="Callers in the phone menu at as_of, not yet queued")
     agents_busy: int = Field(description="Agents talking to a caller at as_of")
     last_15m: WindowStats
     evening: WindowStats | None = Field(

@@ -27,6 +27,7 @@ class BoardConfig:
     schedule: OpeningSchedule
     populations: Mapping[int, int]
     thresholds: kpi.Thresholds = field(default_factory=kpi.Thresholds)
+    service_level_target: float = kpi.SERVICE_LEVEL_TARGET
     stale_after_s: float = 120.0
 
 
@@ -39,8 +40,8 @@ def _number(value: Any) -> float | None:
 
 def _window(ex: Executor, cfg: BoardConfig, start: datetime, end: datetime) -> WindowStats:
     sql = queries.window(cfg.database, unix(start), unix(end), cfg.thresholds)
-    ((offered, answered, within, abandoned, short, wait_sum, talk_sum, talked, *_),) = ex.execute(
-        sql
+    ((offered, answered, within, abandoned, short, wait_sum, talk_sum, talked, menu, left, *_),) = (
+        ex.execute(sql)
     )
     counts = kpi.Counts(
         int(offered),
@@ -51,6 +52,8 @@ def _window(ex: Executor, cfg: BoardConfig, start: datetime, end: datetime) -> W
         float(wait_sum),
         float(talk_sum),
         int(talked),
+        int(menu),
+        int(left),
     )
     # The ratios come from the Python definitions; the SQL ones (same formulas) serve Grafana.
     return WindowStats(
@@ -61,8 +64,11 @@ def _window(ex: Executor, cfg: BoardConfig, start: datetime, end: datetime) -> W
         answered_within=counts.answered_within,
         abandoned=counts.abandoned,
         short_abandoned=counts.short_abandoned,
+        menu_hangups=counts.menu_hangups,
+        left_queue=counts.left_queue,
         service_level=kpi.service_level(counts),
         abandonment_rate=kpi.abandonment_rate(counts),
+        left_queue_rate=kpi.left_queue_rate(counts),
         average_speed_of_answer_seconds=kpi.average_speed_of_answer(counts),
         average_handle_time_seconds=kpi.average_handle_time(counts),
     )
@@ -92,7 +98,7 @@ def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Boar
     ((newest, events),) = ex.execute(queries.data_age(cfg.database, t))
     age = float(t - int(newest)) if int(events) else None
     open_now = is_open(cfg.schedule, at)
-    ((waiting, longest, busy),) = ex.execute(queries.live(cfg.database, t, cfg.thresholds))
+    ((waiting, longest, in_menu, busy),) = ex.execute(queries.live(cfg.database, t, cfg.thresholds))
     evening = latest_evening(cfg.schedule, at)
     evening_stats = municipalities = topic_rows = None
     if evening is not None:
@@ -110,6 +116,7 @@ def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Boar
         stale=open_now and (age is None or age > cfg.stale_after_s),
         waiting=int(waiting),
         longest_wait_seconds=round(_number(longest) or 0.0, 1),
+        in_menu=int(in_menu),
         agents_busy=int(busy),
         last_15m=_window(ex, cfg, at - LAST_WINDOW, at),
         evening=evening_stats,
@@ -119,6 +126,7 @@ def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Boar
         topics=[TopicCalls(topic=str(a), calls=int(b)) for a, b in topic_rows or []],
         thresholds=Thresholds(
             service_level_seconds=cfg.thresholds.service_level_s,
+            service_level_target=cfg.service_level_target,
             short_abandon_seconds=cfg.thresholds.short_abandon_s,
             stale_after_seconds=cfg.stale_after_s,
         ),

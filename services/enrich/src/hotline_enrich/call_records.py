@@ -1,14 +1,14 @@
 """Call records from call states: pure functions, no Faust.
 
-Definitions (the same as `hotline_schemas.kpi` and `hotline_schemas.records`):
+Definitions are `hotline_schemas.kpi`'s (see also `hotline_schemas.records`): each type's
+earliest event gives its time; menu, wait and talk seconds and the outcome (answered, closed,
+no_agent, left_queue, menu_hangup, short_abandon, abandoned) come from `kpi.CallTimes` and
+`kpi.outcome_of`, with the short-abandon threshold of the business rules
+(HOTLINE_RULES__SHORT_ABANDON_SECONDS). The end reason is that of the earliest abandoned or
+ended event that carries one (v2 events).
 
-- wait starts at the earliest `queued` event, else at `offered`; it ends at `answered`, else
-  `abandoned`, else (a call that ended unanswered) `ended`. talk = `answered` to `ended`.
 - within_hours is the `offered` event's (decided at the offered time by enrichment); with no
   offered event, the earliest event's.
-- outcome: answered > closed (offered outside hours) > short_abandon / abandoned (abandoned,
-  or ended unanswered; short when the wait is under `short_abandon_seconds`) > no_agent
-  (closed by the timeout with no answer, abandon or end).
 - topic: the end event's wrap-up topic, else the latest wrap-up topic, else the latest IVR
   topic, else the latest event's topic. Place and caller: the offered event's when it carries
   a postcode, else the earliest event that does.
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from hotline_enrich.call_state import CallState
-from hotline_schemas import CallRecord, EnrichedEvent, EventType, Outcome
+from hotline_schemas import CallRecord, EnrichedEvent, EventType, Origin, kpi
 
 _TOPIC_RANK = {"wrap_up_code": 2, "ivr_choice": 1, "none": 0}
 _VOLATILE = frozenset({"version", "updated_at"})
@@ -43,7 +43,7 @@ _DUE_AT_ONCE = datetime.min.replace(tzinfo=UTC)
 
 @dataclass(frozen=True)
 class RecordConfig:
-    short_abandon_seconds: float = 5.0
+    short_abandon_seconds: float = kpi.SHORT_ABANDON_S
     call_timeout_seconds: float = 4 * 3600.0
     # How long (stream time) a closed call's state is kept for late events before it is deleted.
     retention_seconds: float = 24 * 3600.0
@@ -60,12 +60,6 @@ class Step:
     changed: bool
 
 
-def _seconds(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return (end - start).total_seconds()
-
-
 def _at(event: EnrichedEvent | None) -> datetime | None:
     return None if event is None else event.occurred_at
 
@@ -79,23 +73,10 @@ def _topic_event(state: CallState, ended: EnrichedEvent | None) -> EnrichedEvent
     )
 
 
-def _outcome(
-    answered: datetime | None,
-    abandoned: datetime | None,
-    ended: datetime | None,
-    within_hours: bool,
-    wait: float | None,
-    config: RecordConfig,
-) -> Outcome:
-    if answered is not None:
-        return Outcome.ANSWERED
-    if not within_hours:
-        return Outcome.CLOSED
-    if abandoned is not None or ended is not None:
-        if wait is not None and wait < config.short_abandon_seconds:
-            return Outcome.SHORT_ABANDON
-        return Outcome.ABANDONED
-    return Outcome.NO_AGENT
+def _end_reason(state: CallState) -> EnrichedEvent | None:
+    return state.earliest(
+        lambda e: e.end_reason is not None and e.type in (EventType.ABANDONED, EventType.ENDED)
+    )
 
 
 def digest(record: CallRecord) -> str:
@@ -114,10 +95,20 @@ def build_record(state: CallState, config: RecordConfig, now: datetime) -> CallR
     queued = state.first(EventType.QUEUED)
     answered = state.first(EventType.ANSWERED)
     abandoned = state.first(EventType.ABANDONED)
-    wait_start = _at(queued) or _at(offered)
-    wait_end = _at(answered) or _at(abandoned) or (_at(ended) if answered is None else None)
-    wait = _seconds(wait_start, wait_end)
     within_hours = (offered or earliest).within_hours
+    reason = _end_reason(state)
+    times = kpi.CallTimes(
+        offered=_at(offered),
+        queued=_at(queued),
+        answered=_at(answered),
+        abandoned=_at(abandoned),
+        ended=_at(ended),
+        within_hours=within_hours,
+        end_reason=None if reason is None or reason.end_reason is None else reason.end_reason.value,
+    )
+    thresholds = kpi.Thresholds(short_abandon_s=config.short_abandon_seconds)
+    outcome = kpi.outcome_of(times, thresholds, timed_out=state.timed_out)
+    assert outcome is not None  # the record is due: an end event or the timeout
     place = (
         offered
         if offered is not None and offered.caller_postcode is not None
@@ -144,9 +135,11 @@ def build_record(state: CallState, config: RecordConfig, now: datetime) -> CallR
         answered_at=_at(answered),
         abandoned_at=_at(abandoned),
         ended_at=_at(ended),
-        wait_seconds=wait,
-        talk_seconds=_seconds(_at(answered), _at(ended)),
-        outcome=_outcome(_at(answered), _at(abandoned), _at(ended), within_hours, wait, config),
+        wait_seconds=times.wait_seconds(),
+        menu_seconds=times.menu_seconds(),
+        talk_seconds=times.talk_seconds(),
+        outcome=outcome,
+        end_reason=None if reason is None else reason.end_reason,
         closed_reason="ended" if ended is not None else "timeout",
         closed_by_timeout=ended is None,
         within_hours=within_hours,
@@ -163,6 +156,13 @@ def build_record(state: CallState, config: RecordConfig, now: datetime) -> CallR
         caller_postcode=place.caller_postcode,
         caller_key=None if caller is None else caller.caller_key,
         event_count=len(state.events),
+        origin=(
+            Origin.IMPORT
+            if any(e.origin is Origin.IMPORT for e in state.events.values())
+            else Origin.LIVE
+        ),
+        source=(offered or earliest).source,
+        first_seen_at=state.first_seen_at or earliest.occurred_at,
     )
 
 

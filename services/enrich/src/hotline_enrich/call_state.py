@@ -29,6 +29,13 @@ class CallState(BaseModel):
     )
     events: dict[str, EnrichedEvent] = Field(default_factory=dict)
     timed_out: bool = Field(default=False, description="Closed by the call timeout.")
+    first_seen_at: datetime | None = Field(
+        default=None,
+        description=(
+            "occurred_at of the first event received for the call (None in states stored "
+            "before it was kept): the record's partition key, which must never change."
+        ),
+    )
     emitted_version: int = Field(default=0, description="Version of the last emitted record.")
     emitted_digest: str | None = Field(
         default=None, description="Content digest of the last emitted record."
@@ -48,7 +55,10 @@ class CallState(BaseModel):
         """The state with `event` in it (the same state for a duplicate or a full state)."""
         if event.event_id in self.events or len(self.events) >= MAX_EVENTS_PER_CALL:
             return self
-        return self.model_copy(update={"events": {**self.events, event.event_id: event}})
+        update: dict[str, object] = {"events": {**self.events, event.event_id: event}}
+        if not self.events and self.first_seen_at is None:
+            update["first_seen_at"] = event.occurred_at
+        return self.model_copy(update=update)
 
     @property
     def emitted(self) -> bool:

@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 
 from hotline_capacity.local_time import local_instant
 from hotline_capacity.whatif import IntervalLoad
+from hotline_schemas import kpi
 
 __all__ = [
     "IntervalRow",
@@ -33,6 +34,7 @@ __all__ = [
     "percentile",
     "pooled_aht",
     "to_interval_loads",
+    "totals",
     "weekly_profile",
 ]
 
@@ -46,12 +48,15 @@ class IntervalRow:
     interval_start: datetime  # UTC
     offered: int
     answered: int = 0
-    answered_within_20s: int = 0
-    abandoned: int = 0  # long abandons (short abandons excluded, as in kpi.py)
+    answered_within: int = 0  # within the service-level threshold of the rules
+    abandoned: int = 0  # long abandons in the queue (short abandons excluded, as in kpi.py)
     short_abandoned: int = 0
     talked: int = 0
     talk_seconds_sum: float = 0.0
-    waited_seconds_sum: float = 0.0  # waits of answered and (long) abandoned calls
+    waited_seconds_sum: float = 0.0  # queue waits of answered, abandoned, left-the-queue calls
+    menu_hangups: int = 0  # never queued: in no ratio
+    left_queue: int = 0  # queue time-out, key pressed to leave, no agent logged in
+    wait_answered_seconds_sum: float = 0.0
 
     @property
     def weekday(self) -> int:
@@ -75,8 +80,8 @@ class SlotFigures:
     answered: int
     abandoned: int
     aht_seconds: float | None  # observed mean talk time; None if nobody talked
-    abandonment_rate: float | None  # abandoned / (answered + abandoned)
-    service_level: float | None  # answered within 20 s / (answered + abandoned)
+    abandonment_rate: float | None  # kpi.abandonment_rate
+    service_level: float | None  # kpi.service_level: within the threshold of the rules
 
 
 @dataclass(frozen=True)
@@ -131,10 +136,6 @@ def fill_open_evenings(rows: Iterable[IntervalRow]) -> list[IntervalRow]:
     return sorted(out, key=lambda r: r.interval_start)
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
 def weekly_profile(grid: Iterable[IntervalRow]) -> list[SlotFigures]:
     """Per weekday and half hour: offered mean and p90 over the evenings, observed outcomes.
 
@@ -151,6 +152,7 @@ def weekly_profile(grid: Iterable[IntervalRow]) -> list[SlotFigures]:
         abandoned = sum(r.abandoned for r in rows)
         talked = sum(r.talked for r in rows)
         talk = math.fsum(r.talk_seconds_sum for r in rows)
+        counts = totals(rows)
         out.append(
             SlotFigures(
                 weekday=weekday,
@@ -161,13 +163,28 @@ def weekly_profile(grid: Iterable[IntervalRow]) -> list[SlotFigures]:
                 answered=answered,
                 abandoned=abandoned,
                 aht_seconds=talk / talked if talked else None,
-                abandonment_rate=_ratio(abandoned, answered + abandoned),
-                service_level=_ratio(
-                    sum(r.answered_within_20s for r in rows), answered + abandoned
-                ),
+                abandonment_rate=kpi.abandonment_rate(counts),
+                service_level=kpi.service_level(counts),
             )
         )
     return out
+
+
+def totals(rows: Iterable[IntervalRow]) -> kpi.Counts:
+    """The rows summed as the kpi definitions count a window (offered, outcomes, sums)."""
+    rows = list(rows)
+    return kpi.Counts(
+        offered=sum(r.offered for r in rows),
+        answered=sum(r.answered for r in rows),
+        answered_within=sum(r.answered_within for r in rows),
+        abandoned=sum(r.abandoned for r in rows),
+        short_abandoned=sum(r.short_abandoned for r in rows),
+        wait_answered_sum_s=math.fsum(r.wait_answered_seconds_sum for r in rows),
+        talk_sum_s=math.fsum(r.talk_seconds_sum for r in rows),
+        talked=sum(r.talked for r in rows),
+        menu_hangups=sum(r.menu_hangups for r in rows),
+        left_queue=sum(r.left_queue for r in rows),
+    )
 
 
 def pooled_aht(rows: Iterable[IntervalRow]) -> float | None:
@@ -181,9 +198,10 @@ def estimate_patience(rows: Iterable[IntervalRow]) -> Patience:
     """Maximum-likelihood mean of an exponential patience from the queue's history.
 
     An abandoned caller's wait is their patience; an answered caller's wait is a lower
-    bound on it (censored). For exponential patience the estimate is the total time all
-    of them waited divided by the number who gave up. Short abandons (misdials, under
-    5 s) are left out of both, as in the abandonment rate.
+    bound on it (censored), and so is the wait of a caller the queue timed out. For
+    exponential patience the estimate is the total time all of them waited divided by the
+    number who gave up. Short abandons (misdials, under the short-abandon threshold) and menu
+    hang-ups are left out of both, as in the abandonment rate.
     """
     rows = list(rows)
     abandons = sum(r.abandoned for r in rows)

@@ -50,8 +50,9 @@ QUERIES: dict[str, str] = {
     ),
     "intervals": (
         "SELECT local_date, local_slot_minute, toUInt32(interval_start), offered, answered, "
-        "answered_within_20s, abandoned, short_abandoned, talked, talk_seconds_sum, "
-        "waited_seconds_sum FROM {db}.load_intervals_v ORDER BY local_date, local_slot_minute"
+        "answered_within, abandoned, short_abandoned, talked, talk_seconds_sum, "
+        "waited_seconds_sum, menu_hangups, left_queue, wait_answered_seconds_sum "
+        "FROM {db}.load_intervals_v ORDER BY local_date, local_slot_minute"
     ),
 }
 
@@ -143,12 +144,15 @@ def load(run: RunQuery, database: str) -> LoadData:
                 interval_start=datetime.fromtimestamp(int(start), UTC),
                 offered=int(offered),
                 answered=int(answered),
-                answered_within_20s=int(within),
+                answered_within=int(within),
                 abandoned=int(abandoned),
                 short_abandoned=int(short),
                 talked=int(talked),
                 talk_seconds_sum=float(talk),
                 waited_seconds_sum=float(waited),
+                menu_hangups=int(menu),
+                left_queue=int(left),
+                wait_answered_seconds_sum=float(wait_answered),
             )
             for (
                 day,
@@ -162,6 +166,9 @@ def load(run: RunQuery, database: str) -> LoadData:
                 talked,
                 talk,
                 waited,
+                menu,
+                left,
+                wait_answered,
             ) in rows["intervals"]
         ],
     )

@@ -1,10 +1,16 @@
 """Versioned, idempotent ClickHouse migrations from `hotline_schemas.paths.MIGRATIONS_DIR`.
 
 Files are `NNNN_name.sql` templates (see `templates.py`). Each applied migration is recorded
-in `<db>.schema_migrations` with the checksum of its template, so the record is the same on
-every dialect. Re-running applies nothing; an applied migration whose file changed is an error
-(write a new migration instead). Statements must be idempotent themselves (`IF NOT EXISTS`):
-ClickHouse has no transactional DDL, so a half-applied migration is simply run again.
+in `<db>.schema_migrations` with the checksum of its template (with the metric definitions
+of `{{ kpi(...) }}` spliced in, see `templates.py`), so the record is the same on every dialect
+and a changed definition is noticed. Re-running applies nothing; an applied migration whose
+file (or definition) changed is an error (write a new migration instead).
+
+Statements must be idempotent (`IF NOT EXISTS`): ClickHouse has no transactional DDL, so a
+half-applied migration is simply run again. Two statements 18.16 cannot write idempotently are
+made so here: `ALTER TABLE t ADD COLUMN c ...` (one column per statement) is skipped when `t`
+already has `c`, and `RENAME TABLE a TO b[, c TO d]` is skipped when every source is gone and
+every target exists (it already ran); a rename half done is an error for a person to look at.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any, Protocol
 
 from hotline_schemas.paths import MIGRATIONS_DIR
 from hotline_sink.dialect import Dialect
-from hotline_sink.templates import identifier, render, statements
+from hotline_sink.templates import expand_definitions, identifier, render, statements
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +52,7 @@ class Migration:
 
     @property
     def checksum(self) -> str:
-        return hashlib.sha256(self.template.encode()).hexdigest()
+        return hashlib.sha256(expand_definitions(self.template).encode()).hexdigest()
 
     def statements(self, dialect: Dialect, database: str) -> list[str]:
         return statements(render(self.template, dialect, database))
@@ -102,6 +108,49 @@ def _check(available: Sequence[Migration], done: dict[int, tuple[str, str]]) -> 
             )
 
 
+_ADD_COLUMN = re.compile(
+    r"^ALTER\s+TABLE\s+(?P<db>\w+)\.(?P<table>\w+)\s+ADD\s+COLUMN\s+(?P<column>\w+)\s", re.I
+)
+_RENAME = re.compile(r"^RENAME\s+TABLE\s+(?P<pairs>.+)$", re.I | re.S)
+_PAIR = re.compile(r"^(\w+)\.(\w+)\s+TO\s+(\w+)\.(\w+)$", re.I)
+
+
+def _exists(client: Executor, database: str, table: str, settings: dict[str, int]) -> bool:
+    rows = client.execute(
+        "SELECT count() FROM system.tables "  # noqa: S608 - identifier() checked
+        f"WHERE database = '{identifier(database)}' AND name = '{identifier(table)}'",
+        settings=settings,
+    )
+    return bool(int(rows[0][0]))
+
+
+def already_done(client: Executor, sql: str, settings: dict[str, int]) -> bool:
+    """True when `sql` is an ADD COLUMN or RENAME that an earlier run already carried out."""
+    if add := _ADD_COLUMN.match(sql):
+        rows = client.execute(
+            "SELECT count() FROM system.columns "  # noqa: S608 - identifier() checked
+            f"WHERE database = '{identifier(add['db'])}' AND table = '{identifier(add['table'])}' "
+            f"AND name = '{identifier(add['column'])}'",
+            settings=settings,
+        )
+        return bool(int(rows[0][0]))
+    if rename := _RENAME.match(sql):
+        pairs = []
+        for text in rename["pairs"].split(","):
+            pair = _PAIR.match(text.strip())
+            if pair is None:
+                raise MigrationError(f"cannot read the rename {text.strip()!r}")
+            pairs.append(pair.groups())
+        sources = [_exists(client, a, b, settings) for a, b, _, _ in pairs]
+        targets = [_exists(client, c, d, settings) for _, _, c, d in pairs]
+        if all(sources) and not any(targets):
+            return False
+        if not any(sources) and all(targets):
+            return True
+        raise MigrationError(f"a rename is half done, look at the tables before going on: {sql}")
+    return False
+
+
 def pending(
     client: Executor, database: str, available: Sequence[Migration] | None = None
 ) -> list[Migration]:
@@ -126,7 +175,8 @@ def apply(
     db = identifier(database)
     for migration in todo:
         for sql in migration.statements(dialect, database):
-            client.execute(sql, settings=settings)
+            if not already_done(client, sql, settings):
+                client.execute(sql, settings=settings)
         # Data goes as a parameter block: 18.16 waits forever for a data block after an
         # INSERT whose values are inline in the query text over the native protocol.
         client.execute(

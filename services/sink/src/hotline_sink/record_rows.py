@@ -48,6 +48,11 @@ COLUMNS: tuple[str, ...] = (
     "caller_postcode",
     "caller_key",
     "event_count",
+    "menu_seconds",
+    "end_reason",
+    "origin",
+    "source",
+    "first_seen_at",
 )
 
 
@@ -98,4 +103,9 @@ def to_row(record: CallRecord) -> Row:
         record.caller_postcode,
         record.caller_key,
         record.event_count,
+        record.menu_seconds,
+        None if record.end_reason is None else record.end_reason.value,
+        record.origin.value,
+        record.source,
+        _seconds(record.first_seen_at),
     )

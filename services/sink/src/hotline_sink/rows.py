@@ -45,6 +45,10 @@ COLUMNS: tuple[str, ...] = (
     "in_scope",
     "within_hours",
     "enriched_at",
+    "end_reason",
+    "origin",
+    "source",
+    "source_version",
 )
 
 Row = tuple[Any, ...]
@@ -108,6 +112,10 @@ def to_row(event: EnrichedEvent) -> Row:
         int(event.in_scope),
         int(event.within_hours),
         enriched,
+        None if event.end_reason is None else event.end_reason.value,
+        event.origin.value,
+        event.source,
+        event.source_version,
     )
 
 

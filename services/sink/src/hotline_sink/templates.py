@@ -5,13 +5,18 @@ Placeholders:
 - `{{ db }}`: the target database (validated as a plain identifier);
 - `{{ lc("String") }}`: `LowCardinality(String)` where the server supports it, else `String`;
 - `{{ ttl("occurred_at + INTERVAL 400 DAY") }}`: a `TTL ...` clause, or nothing on old servers;
-- `{{ interval("occurred_at", 900) }}`: start of the 900-second interval containing a DateTime.
+- `{{ interval("occurred_at", 900) }}`: start of the 900-second interval containing a DateTime;
+- `{{ kpi("queue_outcome") }}`: a metric definition from `hotline_schemas.kpi.RECORD_SQL`, the
+  one place each definition is written (board, views and report use the same). Definitions are
+  spliced in first (`expand_definitions`) and the migration checksum covers the result, so a
+  changed definition cannot silently skip the views of an applied migration.
 """
 
 from __future__ import annotations
 
 import re
 
+from hotline_schemas import kpi
 from hotline_sink.dialect import Dialect
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>\w+)\s*(?:\((?P<args>.*?)\)\s*)?\}\}")
@@ -43,8 +48,28 @@ def _string(arg: str, placeholder: str) -> str:
     return match.group("value")
 
 
+_DEFINITION = re.compile(r"\{\{\s*kpi\((?P<args>[^)]*)\)\s*\}\}")
+
+
+def expand_definitions(template: str) -> str:
+    """The template with every `{{ kpi("name", "column", ...) }}` replaced by its SQL
+    definition (`hotline_schemas.kpi.record_sql`)."""
+
+    def definition(match: re.Match[str]) -> str:
+        name, *columns = (_string(a, "kpi") for a in _args(match.group("args")))
+        if name not in kpi.RECORD_SQL:
+            raise TemplateError(f"unknown metric definition kpi({name!r})")
+        try:
+            return f"({kpi.record_sql(name, *columns)})"
+        except ValueError as exc:
+            raise TemplateError(str(exc)) from exc
+
+    return _DEFINITION.sub(definition, template)
+
+
 def render(template: str, dialect: Dialect, database: str) -> str:
     db = identifier(database)
+    template = expand_definitions(template)
 
     def substitute(match: re.Match[str]) -> str:
         name, raw = match.group("name"), match.group("args")

@@ -31,12 +31,12 @@
     el.classList.add(r >= target ? "good" : r >= target - 0.1 ? "warn" : "bad");
   }
 
-  function renderWindow(prefix, w) {
+  function renderWindow(prefix, w, target) {
     text(prefix + "_answered", w ? w.answered : "–");
     text(prefix + "_abandoned", w ? w.abandoned : "–");
     const sl = $(prefix + "_service_level");
     sl.textContent = w ? pct(w.service_level) : "–";
-    slClass(sl, w ? w.service_level : null, 0.8);
+    slClass(sl, w ? w.service_level : null, target);
     text(prefix + "_more", w ? w.offered + " · " + secs(w.average_speed_of_answer_seconds) + " · " + secs(w.average_handle_time_seconds) : "–");
   }
 
@@ -69,8 +69,8 @@
     open.textContent = b.open_now ? "OPEN" : "CLOSED";
     open.className = "pill " + (b.open_now ? "open" : "closed");
     text("asof", (b.pinned ? "pinned " : "") + day(b.as_of) + " " + clock(b.as_of) + " · newest event " + ago(b.data_age_seconds));
-    renderWindow("last_15m", b.last_15m);
-    renderWindow("evening", b.evening);
+    renderWindow("last_15m", b.last_15m, b.thresholds.service_level_target);
+    renderWindow("evening", b.evening, b.thresholds.service_level_target);
     text("evening_span", b.evening_opens ? day(b.evening_opens) + " from " + clock(b.evening_opens) : "");
     text("sl_threshold", b.thresholds.service_level_seconds);
     text("short_threshold", b.thresholds.short_abandon_seconds);
