@@ -220,6 +220,52 @@ def per_1000(calls: float, population: int | None) -> float | None:
     return calls * 1000 / population
 
 
+@dataclass(frozen=True)
+class CallerCall:
+    """One call within opening hours, as the caller views see it."""
+
+    call_id: str
+    caller_key: str | None  # None: withheld number
+    started_at: datetime
+    topic: str
+
+
+@dataclass(frozen=True)
+class CallerFlags:
+    is_repeat: bool  # the caller called before within the window
+    is_repeat_same_topic: bool  # ... about the same topic
+    called_again: bool  # the caller called again within the window after it
+
+
+def caller_flags(calls: Iterable[CallerCall], repeat_days: int) -> dict[str, CallerFlags]:
+    """Repeat callers (the view `caller_calls_v`): a call is a repeat when the same caller
+    called before within `repeat_days` days (of its start); withheld numbers never repeat."""
+    window = repeat_days * 86400.0
+    by_caller: dict[str, list[CallerCall]] = {}
+    out = {}
+    for call in calls:
+        if call.caller_key is None:
+            out[call.call_id] = CallerFlags(False, False, False)
+        else:
+            by_caller.setdefault(call.caller_key, []).append(call)
+    for own in by_caller.values():
+        own.sort(key=lambda c: (c.started_at, c.call_id))
+        for i, call in enumerate(own):
+            before = [
+                c for c in own[:i] if (call.started_at - c.started_at).total_seconds() <= window
+            ]
+            after = own[i + 1 : i + 2]
+            again = (
+                bool(after) and (after[0].started_at - call.started_at).total_seconds() <= window
+            )
+            same = [c for c in own[:i] if c.topic == call.topic]
+            same_recent = (
+                bool(same) and (call.started_at - same[-1].started_at).total_seconds() <= window
+            )
+            out[call.call_id] = CallerFlags(bool(before), same_recent, again)
+    return out
+
+
 def _inside(t: datetime | None, start: datetime, end: datetime) -> bool:
     return t is not None and start < t <= end
 

@@ -14,6 +14,10 @@ within hours): Sun 3 Mar, Mon 4 Mar, Sun 10 Mar, Mon 11 Mar 2013 -> 4.
 Closed: Fri 8 Mar 19:10 local, 2 Aarhus calls; Sun 10 Mar 22:15 local, 1 call with postcode
 "9999" (unknown). The Silkeborg call "mon2-0" is stored twice: version 1 (no_agent) and
 version 2 (answered); only version 2 counts.
+
+Callers: the four Aarhus calls of Sun 3 Mar and Aarhus's call of Sun 10 Mar (6 days 23 h 56
+min later) are one caller "k1": 4 repeat calls within 7 days, 4 called again. Silkeborg's
+mon2-0 and mon2-1 are "k2" (1 repeat), mon2-2 is "k3". Every other number is withheld.
 """
 
 from __future__ import annotations
@@ -47,20 +51,21 @@ class Call:
     within_hours: bool = True
     topic: str = "nemid_login"
     version: int = 2
+    caller: str | None = None
 
 
 def _calls() -> list[Call]:
-    calls = [Call(f"sun1-{i}", "2013-03-03 18:35:00", AARHUS) for i in range(4)]
+    calls = [Call(f"sun1-{i}", f"2013-03-03 18:35:0{i}", AARHUS, caller="k1") for i in range(4)]
     calls += [
         Call("sun1-odder-a", "2013-03-03 19:05:00", ODDER, wait=30.0, talk=200.0),
         Call("sun1-odder-b", "2013-03-03 19:10:00", ODDER, "abandoned", wait=60.0, talk=None),
         Call("mon1-0", "2013-03-04 18:40:00", RANDERS, topic="digital_post"),
-        Call("sun2-0", "2013-03-10 18:31:00", AARHUS),
+        Call("sun2-0", "2013-03-10 18:31:00", AARHUS, caller="k1"),
         Call("sun2-1", "2013-03-10 18:50:00", NO_POSTCODE, topic="booking"),
         Call("mon2-0", "2013-03-11 18:45:00", SILKEBORG, outcome="no_agent", talk=None, version=1),
-        Call("mon2-0", "2013-03-11 18:45:00", SILKEBORG),
-        Call("mon2-1", "2013-03-11 18:46:00", SILKEBORG),
-        Call("mon2-2", "2013-03-11 18:59:59", SILKEBORG),
+        Call("mon2-0", "2013-03-11 18:45:00", SILKEBORG, caller="k2"),
+        Call("mon2-1", "2013-03-11 18:46:00", SILKEBORG, caller="k2"),
+        Call("mon2-2", "2013-03-11 18:59:59", SILKEBORG, caller="k3"),
     ]
     closed: dict[str, Any] = {"outcome": "closed", "talk": None, "within_hours": False}
     calls += [
@@ -105,7 +110,7 @@ def _record(call: Call) -> CallRecord:
         municipality_name=name,
         in_catchment=in_catchment,
         caller_postcode=postcode,
-        caller_key=None,
+        caller_key=call.caller,
         event_count=4,
     )
 

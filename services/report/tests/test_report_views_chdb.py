@@ -84,3 +84,20 @@ def test_half_hours_of_each_open_evening_in_local_time(data: LoadData) -> None:
     assert odder.talk_seconds_sum == pytest.approx(200)
     assert odder.waited_seconds_sum == pytest.approx(90)  # 30 answered + 60 abandoned
     assert odder.interval_start.isoformat() == "2013-03-03T18:00:00+00:00"
+
+
+def test_unique_and_repeat_callers(data: LoadData) -> None:
+    by_place = {f.key: f for f in data.callers_by_municipality}
+    aarhus, silkeborg = by_place["Aarhus"], by_place["Silkeborg"]
+    assert (aarhus.calls, aarhus.callers, aarhus.calls_withheld) == (5, 1, 0)
+    assert (aarhus.repeat_calls, aarhus.repeat_callers, aarhus.called_again) == (4, 1, 4)
+    assert (silkeborg.calls, silkeborg.callers, silkeborg.repeat_calls) == (3, 2, 1)
+    assert silkeborg.repeat_share == pytest.approx(1 / 3)
+    assert silkeborg.resolution_proxy == pytest.approx(2 / 3)
+    # Odder's two calls, Randers' and the one without a postcode: numbers withheld.
+    assert by_place["Odder"].callers == 0
+    assert by_place["unknown"].calls_withheld == 1  # no postcode: municipality NULL
+    assert {f.repeat_caller_days for f in data.callers_by_municipality} == {7}
+    topics = {f.key: f for f in data.callers_by_topic}
+    assert topics["nemid_login"].label == "NemID log-in"
+    assert topics["nemid_login"].repeat_calls == 5

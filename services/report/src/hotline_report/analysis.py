@@ -36,6 +36,7 @@ from hotline_report.profile import (
     weekly_profile,
 )
 from hotline_report.queries import LoadData
+from hotline_schemas import kpi
 
 __all__ = ["Forecast", "ReportOptions", "ReportResult", "ScenarioResult", "analyse"]
 
@@ -51,6 +52,9 @@ class ReportOptions:
     patience_seconds: float | None = None
     default_aht_seconds: float = 300.0  # where the history has no talk time at all
     team_size: int = TEAM_SIZE
+    # The business rules (HOTLINE_RULES__SERVICE_LEVEL_*): today's staffing target.
+    service_level_target: float = kpi.SERVICE_LEVEL_TARGET
+    answer_within_seconds: float = kpi.SERVICE_LEVEL_S
     scenario: Scenario | None = None  # None: no what-if section
     scenario_label: str = ""
 
@@ -167,8 +171,11 @@ def analyse(data: LoadData, options: ReportOptions) -> ReportResult:
         wrap_up_seconds=options.wrap_up_seconds,
         patience_seconds=used,
     )
-    # The baseline keeps today's hours, demand and 80/20 target; a what-if changes them.
-    base_scenario = Scenario()
+    # The baseline keeps today's hours, demand and the rules' target; a what-if changes them.
+    base_scenario = Scenario(
+        service_level_target=options.service_level_target,
+        answer_within_seconds=options.answer_within_seconds,
+    )
     baseline = _run("today", loads, base_scenario, options)
     whatif = None
     if options.scenario is not None and loads:

@@ -28,14 +28,15 @@ from hotline_report.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Scenario options at these values leave today's situation unchanged: no what-if section.
+# Scenario options at these values leave today's situation unchanged: no what-if section
+# (`--target` defaults to the rules' target, HOTLINE_RULES__SERVICE_LEVEL_*).
 _NO_SCENARIO: dict[str, object] = {
     "hours": None,
     "add_day": [],
     "donor_factor": "1.0",
     "extra_population": "0",
     "growth": "1.0",
-    "target": "0.8/20",
+    "target": None,
 }
 
 
@@ -67,6 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label", default="", help="name of the what-if scenario")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_scenario_arguments(parser)
+    # Today's target is a business rule; --target sets a what-if target instead.
+    parser.set_defaults(target=None)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -119,7 +122,10 @@ def _first_words(exc: BaseException) -> str:
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
+    rules = settings.rules
     scenario_given = _scenario_given(args)
+    if args.target is None:
+        args.target = f"{rules.service_level_target:g}/{rules.service_level_seconds:g}"
     try:
         if scenario_given:  # check the spelling before a long read; population comes later
             parse_scenario(args, base_population=1)
@@ -129,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
             wrap_up_seconds=args.wrap_up_seconds,
             patience_seconds=args.patience_seconds,
             team_size=args.team_size,
+            service_level_target=rules.service_level_target,
+            answer_within_seconds=rules.service_level_seconds,
         )
     except ValueError as exc:
         log.error("%s", exc)

@@ -17,6 +17,7 @@ from hotline_report.profile import IntervalRow
 
 __all__ = [
     "QUERIES",
+    "CallerFigures",
     "ClosedDemand",
     "LoadData",
     "MunicipalityLoad",
@@ -53,6 +54,15 @@ QUERIES: dict[str, str] = {
         "answered_within, abandoned, short_abandoned, talked, talk_seconds_sum, "
         "waited_seconds_sum, menu_hangups, left_queue, wait_answered_seconds_sum "
         "FROM {db}.load_intervals_v ORDER BY local_date, local_slot_minute"
+    ),
+    "callers_municipality": (
+        "SELECT municipality_code, municipality_name, calls, calls_withheld, callers, "
+        "repeat_calls, repeat_callers, called_again, repeat_caller_days "
+        "FROM {db}.callers_by_municipality_v ORDER BY calls DESC, municipality_name"
+    ),
+    "callers_topic": (
+        "SELECT topic, label_en, calls, calls_withheld, callers, repeat_calls, repeat_callers, "
+        "called_again, repeat_caller_days FROM {db}.callers_by_topic_v ORDER BY calls DESC, topic"
     ),
 }
 
@@ -100,12 +110,40 @@ class TopicShare:
 
 
 @dataclass(frozen=True)
+class CallerFigures:
+    """Unique and repeat callers of one area or topic (calls within opening hours)."""
+
+    key: str  # a municipality's name ("unknown" when NULL), or a topic id
+    label: str
+    calls: int
+    calls_withheld: int  # number withheld: a call, never a caller
+    callers: int  # unique caller pseudonyms
+    repeat_calls: int  # same caller within the window before
+    repeat_callers: int
+    called_again: int  # the caller called again within the window after
+    repeat_caller_days: int
+
+    @property
+    def repeat_share(self) -> float | None:
+        known = self.calls - self.calls_withheld
+        return self.repeat_calls / known if known else None
+
+    @property
+    def resolution_proxy(self) -> float | None:
+        """Share of a known caller's calls not followed by another within the window."""
+        known = self.calls - self.calls_withheld
+        return 1 - self.called_again / known if known else None
+
+
+@dataclass(frozen=True)
 class LoadData:
     municipalities: list[MunicipalityLoad]
     origin: list[OriginShare]
     while_closed: list[ClosedDemand]
     topic_mix: list[TopicShare]
     intervals: list[IntervalRow]
+    callers_by_municipality: list[CallerFigures]
+    callers_by_topic: list[CallerFigures]
 
     @property
     def member_population(self) -> int:
@@ -119,6 +157,26 @@ class LoadData:
 def _day(value: Any) -> date:
     # clickhouse-driver gives datetime.date; chdb's JSON gives 'YYYY-MM-DD'.
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _callers(rows: Rows, by_topic: bool) -> list[CallerFigures]:
+    out = []
+    for key, label, calls, withheld, callers, repeats, repeaters, again, days in rows:
+        name = str(key) if by_topic else ("unknown" if key is None else str(label))
+        out.append(
+            CallerFigures(
+                name,
+                str(label or name),
+                int(calls),
+                int(withheld),
+                int(callers),
+                int(repeats),
+                int(repeaters),
+                int(again),
+                int(days),
+            )
+        )
+    return out
 
 
 def load(run: RunQuery, database: str) -> LoadData:
@@ -171,4 +229,6 @@ def load(run: RunQuery, database: str) -> LoadData:
                 wait_answered,
             ) in rows["intervals"]
         ],
+        callers_by_municipality=_callers(rows["callers_municipality"], by_topic=False),
+        callers_by_topic=_callers(rows["callers_topic"], by_topic=True),
     )

@@ -13,6 +13,7 @@ from hotline_capacity.local_time import WEEKDAYS, slot_key
 from hotline_capacity.staffing import StaffingResult
 from hotline_capacity.whatif import IntervalStaffing, Scenario, StaffingSummary
 from hotline_report.analysis import ReportResult, ScenarioResult
+from hotline_report.queries import CallerFigures
 
 __all__ = ["describe_scenario", "to_json", "to_markdown"]
 
@@ -104,6 +105,22 @@ def _accuracy_dict(a: Accuracy) -> dict[str, Any]:
     }
 
 
+def _caller_dict(f: CallerFigures) -> dict[str, Any]:
+    return {
+        "key": f.key,
+        "label": f.label,
+        "calls": f.calls,
+        "calls_withheld": f.calls_withheld,
+        "callers": f.callers,
+        "repeat_calls": f.repeat_calls,
+        "repeat_callers": f.repeat_callers,
+        "called_again": f.called_again,
+        "repeat_share": f.repeat_share,
+        "resolution_proxy": f.resolution_proxy,
+        "repeat_caller_days": f.repeat_caller_days,
+    }
+
+
 def to_json(result: ReportResult, *, generated_at: datetime, database: str) -> dict[str, Any]:
     data = result.data
     observed = {(s.weekday, s.start): s for s in result.profile}
@@ -120,6 +137,8 @@ def to_json(result: ReportResult, *, generated_at: datetime, database: str) -> d
         },
         "assumptions": {
             "team_size": result.options.team_size,
+            "service_level_target": result.options.service_level_target,
+            "answer_within_seconds": result.options.answer_within_seconds,
             "max_occupancy": result.options.max_occupancy,
             "shrinkage": result.options.shrinkage,
             "wrap_up_seconds": result.options.wrap_up_seconds,
@@ -160,6 +179,8 @@ def to_json(result: ReportResult, *, generated_at: datetime, database: str) -> d
             {"area": t.area, "topic": t.topic, "calls": t.calls, "share_of_area": t.share_of_area}
             for t in data.topic_mix
         ],
+        "callers_by_municipality": [_caller_dict(f) for f in data.callers_by_municipality],
+        "callers_by_topic": [_caller_dict(f) for f in data.callers_by_topic],
         "intervals": [
             {
                 **_interval_dict(s),
@@ -283,6 +304,7 @@ def to_markdown(
         "",
         _table(["area", "calls", "topics (share of the area's calls)"], _topic_lines(result)),
         "",
+        *_caller_section(result),
     ]
     model = (
         f"Erlang A with mean patience {result.patience_used:.0f} s"
@@ -299,7 +321,8 @@ def to_markdown(
         "## Load and staffing per half hour",
         "",
         f"Model: {model}; estimated patience: {estimated}. AHT {result.aht_seconds:.0f} s "
-        f"({aht_note}) plus {opts.wrap_up_seconds:g} s wrap-up; target 80% within 20 s, "
+        f"({aht_note}) plus {opts.wrap_up_seconds:g} s wrap-up; target "
+        f"{opts.service_level_target:.0%} within {opts.answer_within_seconds:g} s (the rules), "
         f"occupancy at most {opts.max_occupancy:.0%}, shrinkage {opts.shrinkage:.0%}. "
         "Agents are rostered agents, compared with the whole team.",
         "",
@@ -321,6 +344,54 @@ def to_markdown(
         ]
     out += _forecast_section(result, plots, base)
     return "\n".join(out) + "\n"
+
+
+def _caller_rows(figures: Sequence[CallerFigures]) -> list[list[object]]:
+    return [
+        [
+            f.label,
+            f.calls,
+            f.callers,
+            f.calls_withheld,
+            f.repeat_calls,
+            _pct(f.repeat_share),
+            f.repeat_callers,
+            _pct(f.resolution_proxy),
+        ]
+        for f in figures
+    ]
+
+
+def _caller_section(result: ReportResult) -> list[str]:
+    data = result.data
+    figures = data.callers_by_municipality + data.callers_by_topic
+    if not figures:
+        return []
+    days = figures[0].repeat_caller_days
+    header = [
+        "",
+        "calls",
+        "unique callers",
+        "number withheld",
+        "repeat calls",
+        "repeat share",
+        "repeat callers",
+        "not called again",
+    ]
+    return [
+        "## Callers: unique and repeat",
+        "",
+        f"Calls within opening hours. A caller is the pseudonym of the number (withheld numbers "
+        f"are calls, never callers); a repeat call comes within {days} days of the same caller's "
+        f'previous call (HOTLINE_RULES__REPEAT_CALLER_DAYS). "Not called again": the share of '
+        f"a known caller's calls with no further call within {days} days, the proxy for "
+        "first-contact resolution.",
+        "",
+        _table(["municipality", *header[1:]], _caller_rows(data.callers_by_municipality)),
+        "",
+        _table(["topic", *header[1:]], _caller_rows(data.callers_by_topic)),
+        "",
+    ]
 
 
 def _comparison(today: ScenarioResult, whatif: ScenarioResult) -> str:
