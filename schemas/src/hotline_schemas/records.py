@@ -108,6 +108,7 @@ class CallRecord(BaseModel):
         default=None,
         description=(
             "occurred_at of the first event enrich received for the call: never changes for "
-            "a call (ClickHouse partitions call_records by its month)."
+            "a call (ClickHouse partitions call_records by its month; null in v1 records, "
+            "stored as started_at)."
         ),
     )

@@ -98,9 +98,11 @@ def panel_sql(db: str = "hotline", rules: Rules | None = None) -> dict[str, str]
             f"count() AS offered FROM {_offered(db)} GROUP BY time ORDER BY time"
         ),
         "Calls by municipality": (
+            "SELECT municipality, calls, "
+            f"{kpi.record_sql('per_1000', 'calls', 'population')} AS per_1000 FROM ("
             "SELECT if(municipality_code = 0, 'unknown', any(municipality_name)) AS municipality,"
-            f" count() AS calls, if({pops} = 0, NULL, calls * 1000 / {pops}) AS per_1000 "
-            f"FROM {_offered(db)} GROUP BY municipality_code ORDER BY calls DESC"
+            f" count() AS calls, {pops} AS population "
+            f"FROM {_offered(db)} GROUP BY municipality_code) ORDER BY calls DESC"
         ),
         "Topic mix": (
             f"SELECT topic, count() AS calls FROM {_offered(db)} GROUP BY topic ORDER BY calls DESC"

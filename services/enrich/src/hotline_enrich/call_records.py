@@ -162,7 +162,9 @@ def build_record(state: CallState, config: RecordConfig, now: datetime) -> CallR
             else Origin.LIVE
         ),
         source=(offered or earliest).source,
-        first_seen_at=state.first_seen_at or earliest.occurred_at,
+        # States stored before first_seen_at was kept fall back to the start, as the
+        # migration that partitioned call_records did for their rows.
+        first_seen_at=state.first_seen_at or _at(offered) or earliest.occurred_at,
     )
 
 

@@ -9,8 +9,8 @@ file (or definition) changed is an error (write a new migration instead).
 Statements must be idempotent (`IF NOT EXISTS`): ClickHouse has no transactional DDL, so a
 half-applied migration is simply run again. Two statements 18.16 cannot write idempotently are
 made so here: `ALTER TABLE t ADD COLUMN c ...` (one column per statement) is skipped when `t`
-already has `c`, and `RENAME TABLE a TO b[, c TO d]` is skipped when every source is gone and
-every target exists (it already ran); a rename half done is an error for a person to look at.
+already has `c`, and `RENAME TABLE a TO b[, c TO d]` is skipped when every target exists (it
+already ran); a rename half done is an error for a person to look at.
 """
 
 from __future__ import annotations
@@ -143,10 +143,12 @@ def already_done(client: Executor, sql: str, settings: dict[str, int]) -> bool:
             pairs.append(pair.groups())
         sources = [_exists(client, a, b, settings) for a, b, _, _ in pairs]
         targets = [_exists(client, c, d, settings) for _, _, c, d in pairs]
+        if all(targets):
+            # Renamed before (a later statement may have created a new table under the old
+            # name, as the move to monthly partitions does).
+            return True
         if all(sources) and not any(targets):
             return False
-        if not any(sources) and all(targets):
-            return True
         raise MigrationError(f"a rename is half done, look at the tables before going on: {sql}")
     return False
 

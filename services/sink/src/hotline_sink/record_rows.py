@@ -107,5 +107,6 @@ def to_row(record: CallRecord) -> Row:
         None if record.end_reason is None else record.end_reason.value,
         record.origin.value,
         record.source,
-        _seconds(record.first_seen_at),
+        # The partition key: never NULL (a v1 record, which has none, uses its start).
+        utc_seconds(record.first_seen_at or record.started_at)[0],
     )
