@@ -19,8 +19,8 @@ SERVICES=(sink enrich ingest board)
 ready_check() {
   case "$1" in
     ingest) curl -fsS "http://127.0.0.1:${HOTLINE_INGEST_PORT:-8080}/readyz" ;;
-    enrich) curl -fsS "http://127.0.0.1:${HOTLINE_ENRICH_METRICS_PORT:-9466}/metrics" ;;
-    sink) curl -fsS "http://127.0.0.1:${HOTLINE_SINK_METRICS_PORT:-9465}/metrics" ;;
+    enrich) curl -fsS "http://127.0.0.1:${HOTLINE_ENRICH_WEB_PORT:-6066}/readyz" ;;
+    sink) curl -fsS "http://127.0.0.1:${HOTLINE_SINK_METRICS_PORT:-9465}/readyz" ;;
     board) curl -fsS "http://127.0.0.1:${HOTLINE_BOARD_PORT:-8090}/readyz" ;;
   esac
 }
@@ -33,7 +33,9 @@ start_one() {
   fi
   local t0
   t0="$(now_s)"
-  nohup "$HOTLINE" "$name" >>"$log" 2>&1 &
+  # Under the supervisor: a service that crashes (or is killed) is started again, as
+  # Kubernetes would; `stop` ends the supervisor, which stops the service first.
+  nohup "$ROOT/deploy/local/supervise.sh" "$name" "$HOTLINE" "$name" >>"$log" 2>&1 &
   echo $! >"$pidfile"
   if ! WAIT_PIDFILE="$pidfile" wait_for 90 "$name to become ready" ready_check "$name"; then
     show_log_tail "$log"

@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     state_retention_seconds: float = Field(default=24 * 3600.0, ge=0)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
 
+    # Raw-offset guards (offsets.py): how often to look for a rewind that delivered nothing
+    # or messages dropped at a partition's tail, and how long to wait before rewinding again.
+    rewind_check_seconds: float = Field(default=5.0, gt=0)
+    rewind_grace_seconds: float = Field(default=15.0, gt=0)
+    # Group membership: a worker killed without leaving is noticed after this long, and its
+    # partitions move on. Faust's default (60 s) left a restarted worker idle for a minute.
+    session_timeout_seconds: float = Field(default=15.0, gt=0)
+    heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
+
     store: str = "memory://"
     state_dir: Path = Path(".state/enrich")
     web_host: str = "127.0.0.1"

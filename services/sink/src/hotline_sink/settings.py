@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # A rebalance that has not assigned partitions after this long is treated as stuck.
     rebalance_stuck_s: float = Field(default=30.0, gt=0)
 
+    # Group membership: a sink killed without leaving is noticed after this long.
+    session_timeout_s: float = Field(default=15.0, gt=0)
+    heartbeat_interval_s: float = Field(default=3.0, gt=0)
+
     metrics_host: str = "127.0.0.1"
     metrics_port: int = Field(default=9465, ge=0, lt=65536)
 
