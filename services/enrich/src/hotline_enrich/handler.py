@@ -23,7 +23,8 @@ from hotline_enrich.call_table import CallTable
 from hotline_enrich.decode import Rejection, decode_event
 from hotline_enrich.enrichment import EnrichmentContext, enrich
 from hotline_enrich.metrics import EnrichMetrics
-from hotline_schemas import CallRecord, DeadLetter, EnrichedEvent
+from hotline_schemas import CallRecord, EnrichedEvent
+from hotline_schemas.privacy import make_dead_letter
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,12 @@ class RawEventHandler:
         now = self.clock()
         decoded = decode_event(raw)
         if isinstance(decoded, Rejection):
-            letter = DeadLetter(
+            letter = make_dead_letter(
                 stage="enrich",
                 reason=decoded.reason,
                 errors=decoded.errors,
-                payload=raw.decode("utf-8", errors="replace"),
+                payload=raw,
+                keys=self.ctx.dead_letter_keys,
                 source_topic=source.topic,
                 source_partition=source.partition,
                 source_offset=source.offset,

@@ -10,6 +10,7 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
 
+from hotline_schemas.privacy import load_keys
 from hotline_sink import migrations
 from hotline_sink.clickhouse import Writer, connect, server_version
 from hotline_sink.consumer import Record, Sink, TopicsMissingError
@@ -61,6 +62,7 @@ def build_sink(
 
 
 def run_sink(settings: Settings) -> int:
+    load_keys(settings.dead_letter_keys, "sink")  # a malformed key stops the sink here
     start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
     sink = build_sink(settings, REGISTRY)
 

@@ -30,7 +30,8 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
-from hotline_schemas import CallRecord, DeadLetter, EnrichedEvent
+from hotline_schemas import CallRecord, EnrichedEvent
+from hotline_schemas.privacy import KeyRing, make_dead_letter
 from hotline_sink.batcher import Batcher
 from hotline_sink.clickhouse import RejectedDataError, UnavailableError, Writer
 from hotline_sink.metrics import SinkMetrics
@@ -283,12 +284,14 @@ class Sink:
     def _dead_letter(self, dead: list[tuple[Record, Rejected]]) -> None:
         futures = []
         now = datetime.now(UTC)
+        keys = KeyRing.from_setting(self._settings.dead_letter_keys)  # checked at start-up
         for record, rejected in dead:
-            letter = DeadLetter(
+            letter = make_dead_letter(
                 stage="sink",
                 reason=rejected.reason,
                 errors=rejected.errors,
-                payload=(record.value or b"").decode("utf-8", errors="replace"),
+                payload=record.value or b"",
+                keys=keys,
                 source_topic=record.topic,
                 source_partition=record.partition,
                 source_offset=record.offset,

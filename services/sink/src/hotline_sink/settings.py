@@ -5,14 +5,15 @@ Options of this service are `HOTLINE_SINK_<FIELD>` (e.g.
 `HOTLINE_SINK_GROUP_ID`,
 `HOTLINE_SINK_BATCH_MAX_ROWS`, `HOTLINE_SINK_METRICS_PORT`); connections are shared by every
 service: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_CLICKHOUSE__HOST`,
-`HOTLINE_CLICKHOUSE__DATABASE`.
+`HOTLINE_CLICKHOUSE__DATABASE`, `HOTLINE_CLICKHOUSE__USER` / `__PASSWORD` (the writer),
+`HOTLINE_DEAD_LETTER_KEYS`.
 """
 
 from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas import topics
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     group_id: str = Field(default="hotline-sink", min_length=1)
     # None: each source topic's own dead-letter topic from the registry.
     dead_letter_topic: str | None = None
+    # Seal dead letters for replay (hotline_schemas.privacy): base64 keys, the first seals.
+    dead_letter_keys: SecretStr | None = Field(
+        default=None, validation_alias="HOTLINE_DEAD_LETTER_KEYS"
+    )
 
     batch_max_rows: int = Field(default=5000, gt=0)
     batch_max_age_s: float = Field(default=1.0, gt=0)
