@@ -16,7 +16,8 @@ class KafkaConnection(BaseModel):
 
 
 class ClickHouseConnection(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # A validation error must not print what it read: the password is among it.
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=9000, gt=0, lt=65536)

@@ -77,6 +77,19 @@ def test_retention_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch
         Settings()
 
 
+def test_settings_errors_never_echo_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotline_enrich.settings import Settings as EnrichSettings
+
+    monkeypatch.setenv("HOTLINE_CLICKHOUSE__PASSWORD", "ch-password-visible")
+    monkeypatch.setenv("HOTLINE_PSEUDONYM_SECRET", "short-visible")
+    monkeypatch.setenv("HOTLINE_DEAD_LETTER_KEYS", "dead-letter-key-visible")
+    monkeypatch.setenv("HOTLINE_RETENTION__TOPIC_DAYS", '{"no-such-topic": 1}')
+    for settings in (Settings, EnrichSettings):
+        with pytest.raises(ValidationError) as caught:
+            settings()
+        assert "visible" not in str(caught.value)
+
+
 def test_the_pseudonym_secret_is_enrichs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HOTLINE_PSEUDONYM_SECRET", raising=False)
     monkeypatch.delenv("HOTLINE_DEV", raising=False)

@@ -20,7 +20,13 @@ from hotline_schemas.topics import ALL_TOPICS
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_", env_nested_delimiter="__", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_",
+        env_nested_delimiter="__",
+        frozen=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
+    )
 
     kafka: KafkaConnection = KafkaConnection()
     clickhouse: ClickHouseConnection = ClickHouseConnection()

@@ -30,7 +30,12 @@ _RAW_DLQ = topics.RAW.dead_letter or f"{topics.RAW.name}.dlq"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_ENRICH_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+        env_prefix="HOTLINE_ENRICH_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
