@@ -204,3 +204,33 @@ def test_erase_refuses_anything_but_a_pseudonym(engine: Engine) -> None:
                 reference="",
                 done_by="t",
             )
+
+
+def test_modify_ttl_renders_only_where_the_server_has_ttl() -> None:
+    from hotline_sink.templates import TemplateError, render
+
+    template = '{{ modify_ttl("call_events", "inserted_at + INTERVAL 731 DAY") }};'
+    assert render(template, Dialect.for_version((26, 9)), "db") == (
+        "ALTER TABLE db.call_events MODIFY TTL inserted_at + INTERVAL 731 DAY;"
+    )
+    assert render(template, Dialect.for_version((18, 16, 1)), "db") == ";"
+    with pytest.raises(TemplateError):
+        render('{{ modify_ttl("x; DROP", "1") }}', Dialect.for_version((26, 9)), "db")
+
+
+@pytest.mark.parametrize(
+    ("engine_full", "days"),
+    [
+        (
+            "ReplacingMergeTree(v) ORDER BY k TTL inserted_at + toIntervalDay(731) SETTINGS",
+            731,
+        ),
+        ("MergeTree ORDER BY k TTL inserted_at + INTERVAL 30 DAY", 30),
+        ("MergeTree ORDER BY k SETTINGS index_granularity = 8192", None),
+        ("MergeTree ORDER BY k TTL occurred_at + toIntervalDay(5)", None),
+    ],
+)
+def test_the_ttl_days_are_read_from_the_table_definition(
+    engine_full: str, days: int | None
+) -> None:
+    assert retention.parse_ttl_days(engine_full) == days
