@@ -18,9 +18,11 @@ from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.reference import Municipality, PostcodeTable
 from hotline_enrich.settings import Settings
 from hotline_schemas import DeadLetter, EnrichedEvent, paths
+from hotline_schemas.privacy import KeyRing, new_key, unseal
 
 VALID = (paths.EXAMPLES_DIR / "call-event/valid/offered-aarhus.json").read_bytes()
 SECRET = "a-test-secret-of-some-length"
+DEAD_LETTER_KEYS = new_key()
 
 
 class Captured:
@@ -55,6 +57,7 @@ def settings(tmp_path: Any) -> Settings:
         enriched_topic="t.enriched",
         dead_letter_topic="t.raw.dlq",
         state_dir=tmp_path,
+        dead_letter_keys=DEAD_LETTER_KEYS,
     )
 
 
@@ -123,6 +126,13 @@ def test_invalid_payloads_become_dead_letters_with_their_source(settings: Settin
     assert second.source_offset == 1
     assert any(item["field"] == "colour" for item in second.errors)
     assert '"colour"' in second.payload
+    # The caller number is in the rejected event: masked for people, sealed for a replay.
+    assert b"+4586123456" in not_a_contract
+    assert "4586123456" not in letters[1].value.decode()
+    assert '"caller_number":"+##########"' in second.payload
+    keys = KeyRing.parse(DEAD_LETTER_KEYS)
+    assert unseal(second, keys) == not_a_contract
+    assert unseal(first, keys) == b"\xffnot json"
     assert letters[0].key == b"k1"
     assert EnrichedEvent.model_validate_json(enriched.value).event_id == "evt-0001"
     sample = metrics.registry.get_sample_value

@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable
 
 import pytest
-from clickhouse_driver import Client
 from kafka import KafkaProducer
 from prometheus_client import CollectorRegistry
 
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
 from hotline_sink import app
+from hotline_sink.clickhouse import connect
 from hotline_sink.consumer import Sink
 from hotline_sink.settings import Settings
 
@@ -34,14 +34,13 @@ def settings(
     kafka_bootstrap: str,
     make_topics: Callable[..., list[str]],
     unique_name: str,
-    clickhouse_server: tuple[str, int],
+    clickhouse_writer: ClickHouseConnection,
     clickhouse_database: str,
 ) -> Settings:
     source, dlq = make_topics(f"{unique_name}.enriched", f"{unique_name}.dlq", partitions=3)
-    host, port = clickhouse_server
     built = Settings(
         kafka=KafkaConnection(bootstrap_servers=kafka_bootstrap),
-        clickhouse=ClickHouseConnection(host=host, port=port, database=clickhouse_database),
+        clickhouse=clickhouse_writer.model_copy(update={"database": clickhouse_database}),
         topics=(source,),
         group_id=unique_name,
         dead_letter_topic=dlq,
@@ -102,7 +101,7 @@ def test_a_worker_joining_and_leaving_under_load_loses_nothing(
         producer.join(timeout=120)
         stop.set()
 
-    client = Client(host=settings.clickhouse.host, port=settings.clickhouse.port)
+    client = connect(settings.clickhouse)
     db = settings.clickhouse.database
     deadline = time.monotonic() + 90
     stored = 0

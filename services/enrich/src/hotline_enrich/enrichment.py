@@ -10,6 +10,7 @@ from hotline_enrich.pseudonym import caller_key
 from hotline_enrich.reference import PostcodeTable
 from hotline_enrich.taxonomy import Taxonomy, classify
 from hotline_schemas import CallEvent, CallEventV2, EnrichedEvent, as_v2
+from hotline_schemas.privacy import KeyRing
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class EnrichmentContext:
     schedule: OpeningSchedule
     taxonomy: Taxonomy
     secret: bytes = field(repr=False)
+    # Seals the originals of dead letters (hotline_schemas.privacy); None: redacted text only.
+    dead_letter_keys: KeyRing | None = field(default=None, repr=False)
 
 
 def enrich(

@@ -27,7 +27,8 @@ from hotline_enrich.enrichment import EnrichmentContext, enrich
 from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.offsets import Admission
 from hotline_enrich.watch import RawOffsets
-from hotline_schemas import CallRecord, DeadLetter, EnrichedEvent, Origin
+from hotline_schemas import CallRecord, EnrichedEvent, Origin
+from hotline_schemas.privacy import KeyRing, make_dead_letter
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,9 @@ class RawEventHandler:
         now = self.clock()
         decoded = decode_event(raw)
         if isinstance(decoded, Rejection):
-            return _dead_letter(key, raw, source, now, decoded.reason, decoded.errors)
+            return _dead_letter(
+                key, raw, source, now, decoded.reason, self.ctx.dead_letter_keys, decoded.errors
+            )
         enriched = enrich(decoded, self.ctx, now)
         self.metrics.by_dimension.labels(
             municipality=str(enriched.municipality_code or "none"), topic=enriched.topic
@@ -122,7 +125,14 @@ class RawEventHandler:
             )
             self.metrics.processing_failures.inc()
             reason = f"enrich could not process this event: {type(exc).__name__}: {exc}"
-            letter = _dead_letter(event.key, _raw_bytes(event.value), message, self.clock(), reason)
+            letter = _dead_letter(
+                event.key,
+                _raw_bytes(event.value),
+                message,
+                self.clock(),
+                reason,
+                self.ctx.dead_letter_keys,
+            )
             return letter, [], self._changelog_writes()
         return result, records, changelog
 
@@ -214,13 +224,15 @@ def _dead_letter(
     source: Any,
     now: datetime,
     reason: str,
+    keys: KeyRing | None,
     errors: list[dict[str, str]] | None = None,
 ) -> Outcome:
-    letter = DeadLetter(
+    letter = make_dead_letter(
         stage="enrich",
         reason=reason,
         errors=errors or [],
-        payload=raw.decode("utf-8", errors="replace"),
+        payload=raw,
+        keys=keys,
         source_topic=source.topic,
         source_partition=source.partition,
         source_offset=source.offset,

@@ -2,7 +2,8 @@
 
 Options of this service are `HOTLINE_ENRICH_<FIELD>` (e.g. `HOTLINE_ENRICH_RAW_TOPIC`,
 `HOTLINE_ENRICH_METRICS_PORT`); what every service shares keeps one name everywhere:
-`HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_PSEUDONYM_SECRET`, `HOTLINE_DEV`.
+`HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_PSEUDONYM_SECRET`, `HOTLINE_DEAD_LETTER_KEYS`,
+`HOTLINE_DEV`.
 
 The pseudonym secret is required. For local runs set `HOTLINE_DEV=true` instead: a fixed,
 publicly known development secret is then used and a warning is logged at start-up. Never use
@@ -29,7 +30,12 @@ _RAW_DLQ = topics.RAW.dead_letter or f"{topics.RAW.name}.dlq"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_ENRICH_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+        env_prefix="HOTLINE_ENRICH_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
@@ -40,6 +46,10 @@ class Settings(BaseSettings):
     )
     pseudonym_secret: SecretStr | None = Field(
         default=None, validation_alias="HOTLINE_PSEUDONYM_SECRET"
+    )
+    # Seal dead letters for replay (hotline_schemas.privacy): base64 keys, the first seals.
+    dead_letter_keys: SecretStr | None = Field(
+        default=None, validation_alias="HOTLINE_DEAD_LETTER_KEYS"
     )
     schedule_file: Path | None = None
     taxonomy_file: Path | None = None

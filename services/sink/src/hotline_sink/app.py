@@ -10,6 +10,7 @@ from typing import Any
 from kafka import KafkaConsumer, KafkaProducer
 from prometheus_client import REGISTRY, CollectorRegistry
 
+from hotline_schemas.privacy import load_keys
 from hotline_sink import migrations
 from hotline_sink.clickhouse import Writer, connect, server_version
 from hotline_sink.consumer import Record, Sink, TopicsMissingError
@@ -79,6 +80,7 @@ def clickhouse_probe(settings: Settings) -> Callable[[], None]:
 
 
 def run_sink(settings: Settings) -> int:
+    load_keys(settings.dead_letter_keys, "sink")  # a malformed key stops the sink here
     health = Health(
         {
             "kafka": tcp_probe(settings.kafka.bootstrap_servers),

@@ -37,7 +37,8 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from hotline_schemas import CallRecord, DeadLetter, EnrichedEvent
+from hotline_schemas import CallRecord, EnrichedEvent
+from hotline_schemas.privacy import KeyRing, make_dead_letter
 from hotline_sink.batcher import Batcher
 from hotline_sink.clickhouse import RejectedDataError, UnavailableError, Writer
 from hotline_sink.metrics import SinkMetrics
@@ -200,13 +201,18 @@ class Sink:
             for r in batch
         ]
 
-    def _apply_revocations(self) -> set[tuple[str, int]]:
+    def _apply_revocations(self) -> None:
+        revoked = self._drop_revoked()
+        if revoked:
+            self._rewind(revoked)
+
+    def _drop_revoked(self) -> set[tuple[str, int]]:
+        """Drop the batched (not yet stored) records of revoked partitions."""
         revoked = self._listener.take()
         if revoked:
             kept = [r for r in self._batch.drain() if (r.topic, r.partition) not in revoked]
             self._batch.add(kept, self._clock())
             log.info("partitions revoked %s; their uncommitted records are dropped", revoked)
-            self._rewind(revoked)
         return revoked
 
     def _rewind(self, revoked: set[tuple[str, int]]) -> None:
@@ -315,57 +321,78 @@ class Sink:
         if not dead:
             return True
         now = datetime.now(UTC)
-        letters = [(r, _letter(r, rejected, now)) for r, rejected in dead]
+        keys = KeyRing.from_setting(self._settings.dead_letter_keys)  # checked at start-up
+        letters = [(r, _letter(r, rejected, now, keys)) for r, rejected in dead]
+        unsent = list(letters)
         delay = self._settings.retry_initial_s
-        while True:
-            try:
-                futures = [
+        timeout = self._settings.dead_letter_timeout_s
+        while unsent:
+            sent = [
+                (
+                    r,
+                    value,
                     self._producer.send(
                         self._settings.dead_letter_for(r.topic), key=r.key, value=value
-                    )
-                    for r, value in letters
-                ]
-                self._producer.flush(timeout=self._settings.retry_max_s)
-                for future in futures:
-                    future.get(timeout=self._settings.retry_max_s)
+                    ),
+                )
+                for r, value in unsent
+            ]
+            failure: Exception | None = None
+            unsent = []
+            for r, value, future in sent:
+                try:
+                    future.get(timeout=timeout)
+                except KafkaError as exc:
+                    unsent.append((r, value))  # only what Kafka did not take is sent again
+                    failure = exc
+            if not unsent:
                 break
-            except KafkaError as exc:
-                # A resend after a partial success duplicates a dead letter; losing one
-                # would be worse.
-                self._metrics.dead_letter_failures.inc()
-                log.warning("dead-letter topic unavailable (%r); retrying in %.1f s", exc, delay)
-                if self._wait(delay):
-                    return False
-                delay = min(delay * 2, self._settings.retry_max_s)
+            self._metrics.dead_letter_failures.inc()
+            log.warning(
+                "dead-letter topic unavailable (%r): %d letter(s) not acknowledged; "
+                "retrying in %.1f s",
+                failure,
+                len(unsent),
+                delay,
+            )
+            if self._wait(delay):
+                return False
+            delay = min(delay * 2, self._settings.retry_max_s)
         for r, _ in letters:
             kind = "decode" if isinstance(r.decoded, Rejected) else "insert"
             self._metrics.dead_letters.labels(kind=kind).inc()
         return True
 
     def _commit(self, records: list[Record]) -> None:
-        revoked = self._apply_revocations()
+        """Commit what was stored, for the partitions this consumer holds now: a partition
+        revoked and handed straight back is still ours to commit (the commit carries the new
+        generation), so its stored rows are not read and stored again."""
+        revoked = self._drop_revoked()
+        held = {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for r in records:
-            if (r.topic, r.partition) in revoked:
+            if (r.topic, r.partition) not in held:
                 continue
             tp = TopicPartition(r.topic, r.partition)
             if tp not in offsets or offsets[tp].offset < r.offset + 1:
                 offsets[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
-        if not offsets:
-            return
-        try:
-            self._consumer.commit(offsets)
-        except CommitFailedError as exc:
-            # Rebalanced meanwhile: the new owner re-reads these records; the table dedups.
-            self._metrics.commit_failures.labels(kind="rebalance").inc()
-            log.warning("commit failed after a rebalance (%s); records will be re-read", exc)
-        except KafkaError as exc:
-            # The broker is down or moving (KafkaConnectionError, timeouts, coordinator
-            # changes): the rows are stored; the next commit covers them, or they are re-read.
-            self._metrics.commit_failures.labels(kind="unavailable").inc()
-            log.warning(
-                "commit failed, Kafka unavailable (%r); will commit with the next batch", exc
-            )
+        if offsets:
+            try:
+                self._consumer.commit(offsets)
+            except CommitFailedError as exc:
+                # Rebalanced meanwhile: the new owner re-reads these records; the table dedups.
+                self._metrics.commit_failures.labels(kind="rebalance").inc()
+                log.warning("commit failed after a rebalance (%s); records will be re-read", exc)
+            except KafkaError as exc:
+                # The broker is down or moving (KafkaConnectionError, timeouts, coordinator
+                # changes): the rows are stored; the next commit covers them, or they are
+                # re-read.
+                self._metrics.commit_failures.labels(kind="unavailable").inc()
+                log.warning(
+                    "commit failed, Kafka unavailable (%r); will commit with the next batch", exc
+                )
+        if revoked:
+            self._rewind(revoked)
 
     def _update_lag(self) -> None:
         now = self._clock()
@@ -388,19 +415,17 @@ class Sink:
         self._writer.close()
 
 
-def _letter(record: Record, rejected: Rejected, now: datetime) -> bytes:
+def _letter(record: Record, rejected: Rejected, now: datetime, keys: KeyRing | None) -> bytes:
     """The dead-letter message for one record the sink cannot store."""
-    return (
-        DeadLetter(
-            stage="sink",
-            reason=rejected.reason,
-            errors=rejected.errors,
-            payload=(record.value or b"").decode("utf-8", errors="replace"),
-            source_topic=record.topic,
-            source_partition=record.partition,
-            source_offset=record.offset,
-            rejected_at=now,
-        )
-        .model_dump_json()
-        .encode()
+    letter = make_dead_letter(
+        stage="sink",
+        reason=rejected.reason,
+        errors=rejected.errors,
+        payload=record.value or b"",
+        keys=keys,
+        source_topic=record.topic,
+        source_partition=record.partition,
+        source_offset=record.offset,
+        rejected_at=now,
     )
+    return letter.model_dump_json().encode()
