@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from hotline_enrich.pseudonym import caller_key
+from hotline_schemas.privacy import new_key
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +67,7 @@ def _calls(prefix: str) -> list[dict[str, Any]]:
 def pipeline(
     kafka_bootstrap: str,
     make_topics: Callable[..., list[str]],
-    clickhouse_server: tuple[str, int],
+    clickhouse_env: Callable[..., dict[str, str]],
     clickhouse_database: str,
     unique_name: str,
     tmp_path: Path,
@@ -80,15 +81,13 @@ def pipeline(
         f"{unique_name}.raw.dlq",
         f"{unique_name}.enriched.dlq",
     )
-    host, port = clickhouse_server
     ingest_port = free_port()
     env = {
         **os.environ,
         "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "HOTLINE_CLICKHOUSE__HOST": host,
-        "HOTLINE_CLICKHOUSE__PORT": str(port),
-        "HOTLINE_CLICKHOUSE__DATABASE": clickhouse_database,
+        **clickhouse_env("writer", clickhouse_database),
         "HOTLINE_PSEUDONYM_SECRET": SECRET,
+        "HOTLINE_DEAD_LETTER_KEYS": new_key(),
         "HOTLINE_INGEST_PORT": str(ingest_port),
         "HOTLINE_INGEST_RAW_TOPIC": raw,
         "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
@@ -115,13 +114,12 @@ def pipeline(
     return service_processes, f"http://127.0.0.1:{ingest_port}", clickhouse_database
 
 
-def _rows(
-    database: str, clickhouse_server: tuple[str, int], table: str = "call_events"
-) -> list[dict[str, Any]]:
+def _rows(database: str, login: Any, table: str = "call_events") -> list[dict[str, Any]]:
     from clickhouse_driver import Client
 
     key = "event_id" if table == "call_events" else "call_id"
-    client = Client(host=clickhouse_server[0], port=clickhouse_server[1])
+    password = login.password.get_secret_value()
+    client = Client(host=login.host, port=login.port, user=login.user, password=password)
     try:
         data, columns = client.execute(
             f"SELECT * FROM {database}.{table} FINAL ORDER BY {key}", with_column_types=True
@@ -133,7 +131,7 @@ def _rows(
 
 
 def test_http_in_enriched_row_out(
-    pipeline: tuple[Any, str, str], clickhouse_server: tuple[str, int], unique_name: str
+    pipeline: tuple[Any, str, str], clickhouse_writer: Any, unique_name: str
 ) -> None:
     pipe, url, database = pipeline
     pipe.wait_http(f"{url}/readyz")
@@ -158,7 +156,7 @@ def test_http_in_enriched_row_out(
     rows: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         pipe.check_alive()
-        rows = _rows(database, clickhouse_server)
+        rows = _rows(database, clickhouse_writer)
         if len(rows) >= len(events):
             break
         time.sleep(1)
@@ -184,7 +182,7 @@ def test_http_in_enriched_row_out(
     # One call record per finished call, built by enrich from the call's events.
     records: list[dict[str, Any]] = []
     while time.monotonic() < deadline + 30:
-        records = _rows(database, clickhouse_server, "call_records")
+        records = _rows(database, clickhouse_writer, "call_records")
         if len(records) >= 2:
             break
         time.sleep(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import faust
@@ -16,10 +17,13 @@ from hotline_enrich.handler import Outputs
 from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.settings import Settings
 from hotline_schemas import DeadLetter, EnrichedEvent, paths
+from hotline_schemas.privacy import KeyRing, new_key, unseal
+from hotline_schemas.reference_data import Municipality, PostcodeTable
 from hotline_schemas.rules import Rules
 
 VALID = (paths.EXAMPLES_DIR / "call-event/valid/offered-aarhus.json").read_bytes()
 SECRET = "a-test-secret-of-some-length"
+DEAD_LETTER_KEYS = new_key()
 
 
 class Captured:
@@ -58,6 +62,7 @@ def settings(tmp_path: Any) -> Settings:
         enriched_topic="t.enriched",
         dead_letter_topic="t.raw.dlq",
         state_dir=tmp_path,
+        dead_letter_keys=DEAD_LETTER_KEYS,
     )
 
 
@@ -126,6 +131,13 @@ def test_invalid_payloads_become_dead_letters_with_their_source(settings: Settin
     assert second.source_offset == 1
     assert any(item["field"] == "colour" for item in second.errors)
     assert '"colour"' in second.payload
+    # The caller number is in the rejected event: masked for people, sealed for a replay.
+    assert b"+4586123456" in not_a_contract
+    assert "4586123456" not in letters[1].value.decode()
+    assert '"caller_number":"+##########"' in second.payload
+    keys = KeyRing.parse(DEAD_LETTER_KEYS)
+    assert unseal(second, keys) == not_a_contract
+    assert unseal(first, keys) == b"\xffnot json"
     assert letters[0].key == b"k1"
     assert EnrichedEvent.model_validate_json(enriched.value).event_id == "evt-0001"
     sample = metrics.registry.get_sample_value
@@ -167,3 +179,47 @@ def test_failed_produce_never_acks_and_stops_the_agent(settings: Settings) -> No
     sample = metrics.registry.get_sample_value
     assert sample("hotline_enrich_produce_failures_total") == 1.0
     assert sample("hotline_enrich_events_enriched_total") in (None, 0.0)
+
+
+class _BrokenPostcodes(PostcodeTable):
+    """Reference data that fails on one postcode: a value the contract accepts but this
+    stage cannot process (as a year-9999 timestamp once stopped enrich for good)."""
+
+    def lookup(self, postcode: str | None) -> Municipality:
+        if postcode == "6666":
+            raise OverflowError("date value out of range")
+        return super().lookup(postcode)
+
+
+def test_an_event_the_stage_cannot_process_is_dead_lettered_and_the_next_goes_on(
+    settings: Settings,
+) -> None:
+    poison = orjson.dumps({**orjson.loads(VALID), "event_id": "poison", "caller_postcode": "6666"})
+
+    async def scenario() -> Any:
+        captured = Captured()
+        metrics = EnrichMetrics(CollectorRegistry())
+        ctx = dataclasses.replace(load_context(settings), postcodes=_BrokenPostcodes.load())
+        app = create_app(settings, ctx, metrics=metrics, outputs=captured.build)
+        async with app.agents[AGENT_NAME].test_context() as agent:
+            bad = await agent.put(poison, key=b"call-0001")
+            good = await agent.put(VALID, key=b"call-0001")
+            result = (
+                await captured.get("dead_letter"),
+                await captured.get("enriched"),
+                bad.message.acked,
+                good.message.acked,
+                metrics,
+            )
+        _close_consumer_loop(app)
+        return result
+
+    letter_msg, enriched, bad_acked, good_acked, metrics = asyncio.run(scenario())
+    letter = DeadLetter.model_validate_json(letter_msg.value)
+    assert letter.stage == "enrich"
+    assert "could not process" in letter.reason
+    assert "OverflowError" in letter.reason
+    assert '"poison"' in letter.payload
+    assert EnrichedEvent.model_validate_json(enriched.value).event_id == "evt-0001"
+    assert (bad_acked, good_acked) == (True, True)  # both may be committed: nothing blocks
+    assert metrics.registry.get_sample_value("hotline_enrich_processing_failures_total") == 1.0

@@ -17,8 +17,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
+from pydantic import SecretStr
 
 from hotline_ingest.settings import Settings
+from hotline_schemas.privacy import new_key
 
 EventFactory = Callable[..., dict[str, Any]]
 
@@ -98,6 +100,7 @@ def kafka_settings(kafka_bootstrap: str, make_topics: Any, unique_name: str) -> 
         raw_topic=raw,
         dead_letter_topic=dlq,
         produce_timeout_seconds=10.0,
+        dead_letter_keys=SecretStr(new_key()),
     )
 
 

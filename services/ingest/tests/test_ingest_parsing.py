@@ -10,6 +10,7 @@ import pytest
 
 from hotline_ingest.dead_letters import to_dead_letter
 from hotline_ingest.parsing import BodyError, Rejection, parse_body
+from hotline_schemas.privacy import KeyRing, new_key, unseal
 
 MAX = 100
 
@@ -170,7 +171,7 @@ def _rejection(payload: str) -> Rejection:
 
 def test_dead_letter_keeps_reason_payload_and_key() -> None:
     at = datetime(2013, 1, 7, 18, 0, tzinfo=UTC)
-    letter = to_dead_letter(_rejection('{"x": 1}'), at, 1000)
+    letter = to_dead_letter(_rejection('{"x": 1}'), at, 1000, None)
     assert letter.key == "call-9"
     assert letter.record.stage == "ingest"
     assert letter.record.payload == '{"x": 1}'
@@ -180,6 +181,14 @@ def test_dead_letter_keeps_reason_payload_and_key() -> None:
 
 
 def test_dead_letter_truncates_huge_payload_and_says_so() -> None:
-    letter = to_dead_letter(_rejection("x" * 50), datetime.now(UTC), 10)
+    letter = to_dead_letter(_rejection("x" * 50), datetime.now(UTC), 10, None)
     assert letter.record.payload == "x" * 10
-    assert "payload truncated: 40 of 50 chars cut" in letter.record.reason
+    assert "payload truncated: 40 of 50 bytes cut" in letter.record.reason
+
+
+def test_dead_letter_masks_the_caller_number_and_seals_the_item() -> None:
+    keys = KeyRing.parse(new_key())
+    item = '{"caller_number": "+4586123456", "type": "ringing"}'
+    letter = to_dead_letter(_rejection(item), datetime.now(UTC), 1000, keys)
+    assert letter.record.payload == '{"caller_number": "+##########", "type": "ringing"}'
+    assert unseal(letter.record, keys) == item.encode()

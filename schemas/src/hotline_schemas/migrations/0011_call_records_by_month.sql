@@ -14,11 +14,13 @@
 --      until step 2 and are retried, never dead-lettered;
 --   2. the partitioned table is created as call_records;
 --   3. every row is copied into it (a second copy after a crash only adds duplicates of the
---      same (call_id, version), which FINAL collapses).
+--      same (call_id, version), which FINAL collapses);
+--   4. the old table is dropped: a copy of personal data left behind would escape retention
+--      and erasure (docs/privacy.md). A run that dies after the drop renames the new table
+--      and copies it again at the next run, which converges on the same result.
 -- The plain views read call_records by name at query time and so follow the new table.
--- call_records_unpartitioned is kept: drop it by hand once the counts agree
---   SELECT count() FROM hotline.call_records FINAL;  -- equals
---   SELECT count() FROM hotline.call_records_unpartitioned FINAL;
+-- Retention: 731 days from inserted_at, as 0007 set for the old table; `hotline retention
+-- apply` sets the configured days.
 RENAME TABLE {{ db }}.call_records TO {{ db }}.call_records_unpartitioned;
 CREATE TABLE IF NOT EXISTS {{ db }}.call_records
 (
@@ -62,7 +64,7 @@ CREATE TABLE IF NOT EXISTS {{ db }}.call_records
 ENGINE = ReplacingMergeTree(version)
 PARTITION BY toYYYYMM(first_seen_at)
 ORDER BY call_id
-{{ ttl("inserted_at + INTERVAL 400 DAY") }}
+{{ ttl("inserted_at + INTERVAL 731 DAY") }}
 SETTINGS index_granularity = 8192;
 INSERT INTO {{ db }}.call_records
 (
@@ -89,3 +91,4 @@ ANY LEFT JOIN
     FROM {{ db }}.call_records_unpartitioned
     GROUP BY call_id
 ) AS calls USING call_id;
+DROP TABLE IF EXISTS {{ db }}.call_records_unpartitioned;

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from hotline_board import cli as board_cli
 from hotline_capacity import cli as capacity_cli
-from hotline_cli import schedule_cli, schemas_cli, topics_cli
+from hotline_cli import erase_cli, retention_cli, schedule_cli, schemas_cli, topics_cli
 from hotline_enrich import cli as enrich_cli
 from hotline_ingest import cli as ingest_cli
 from hotline_report import cli as report_cli
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
         capacity_cli,
         report_cli,
         topics_cli,
+        retention_cli,
+        erase_cli,
         schemas_cli,
         schedule_cli,
     ):

@@ -6,6 +6,7 @@ import logging
 
 from hotline_enrich.enrichment import EnrichmentContext
 from hotline_enrich.settings import Settings
+from hotline_schemas.privacy import load_keys
 from hotline_schemas.reference_data import PostcodeTable
 
 log = logging.getLogger(__name__)
@@ -22,4 +23,5 @@ def load_context(settings: Settings) -> EnrichmentContext:
         schedule=settings.rules.schedule(),
         taxonomy=settings.rules.taxonomy(),
         secret=settings.secret_bytes(),
+        dead_letter_keys=load_keys(settings.dead_letter_keys, "enrich"),
     )

@@ -8,6 +8,7 @@ from datetime import datetime
 from hotline_enrich.pseudonym import caller_key
 from hotline_schemas import CallEvent, CallEventV2, EnrichedEvent, as_v2
 from hotline_schemas.hours import OpeningSchedule, is_open
+from hotline_schemas.privacy import KeyRing
 from hotline_schemas.reference_data import PostcodeTable
 from hotline_schemas.taxonomy import Taxonomy, classify
 
@@ -20,6 +21,8 @@ class EnrichmentContext:
     schedule: OpeningSchedule
     taxonomy: Taxonomy
     secret: bytes = field(repr=False)
+    # Seals the originals of dead letters (hotline_schemas.privacy); None: redacted text only.
+    dead_letter_keys: KeyRing | None = field(default=None, repr=False)
 
 
 def enrich(

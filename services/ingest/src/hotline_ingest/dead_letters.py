@@ -7,6 +7,7 @@ from datetime import datetime
 
 from hotline_ingest.parsing import Rejection
 from hotline_schemas import DeadLetter
+from hotline_schemas.privacy import KeyRing, make_dead_letter
 
 
 @dataclass(frozen=True)
@@ -15,19 +16,16 @@ class KeyedDeadLetter:
     record: DeadLetter
 
 
-def to_dead_letter(rejection: Rejection, rejected_at: datetime, max_chars: int) -> KeyedDeadLetter:
-    payload = rejection.payload
-    reason = rejection.reason
-    if len(payload) > max_chars:
-        # The broker refuses records over ~1 MB; cut the copy and say so rather than lose it.
-        cut = len(payload) - max_chars
-        payload = payload[:max_chars]
-        reason = f"{reason} (payload truncated: {cut} of {len(rejection.payload)} chars cut)"
-    record = DeadLetter(
+def to_dead_letter(
+    rejection: Rejection, rejected_at: datetime, max_bytes: int, keys: KeyRing | None
+) -> KeyedDeadLetter:
+    record = make_dead_letter(
         stage="ingest",
-        reason=reason,
+        reason=rejection.reason,
         errors=rejection.errors,
-        payload=payload,
+        payload=rejection.payload,
+        keys=keys,
         rejected_at=rejected_at,
+        max_payload_bytes=max_bytes,
     )
     return KeyedDeadLetter(key=rejection.call_id, record=record)

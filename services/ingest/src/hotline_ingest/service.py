@@ -23,6 +23,7 @@ from hotline_ingest.metrics import IngestMetrics
 from hotline_ingest.parsing import BodyError, Parsed, parse_body
 from hotline_ingest.producer import KafkaUnavailableError
 from hotline_ingest.settings import Settings
+from hotline_schemas.privacy import load_keys
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class IngestService:
         self._link = link
         self._metrics = metrics
         self._clock = clock
+        self._dead_letter_keys = load_keys(settings.dead_letter_keys, "ingest")
 
     def refuse(self, error: BodyError) -> Outcome:
         self._metrics.bodies_rejected.labels(error.label).inc()
@@ -66,7 +68,9 @@ class IngestService:
         self._metrics.batch_size.observe(parsed.total)
         now = self._clock()
         letters = [
-            to_dead_letter(r, now, self._settings.dead_letter_payload_max_chars)
+            to_dead_letter(
+                r, now, self._settings.dead_letter_payload_max_bytes, self._dead_letter_keys
+            )
             for r in parsed.rejections
         ]
         started = time.perf_counter()

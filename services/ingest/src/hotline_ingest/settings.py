@@ -1,13 +1,13 @@
 """Settings of the ingest service, from environment variables.
 
 Options of this service are `HOTLINE_INGEST_<FIELD>` (e.g. `HOTLINE_INGEST_PORT`,
-`HOTLINE_INGEST_MAX_BODY_BYTES`, `HOTLINE_INGEST_RAW_TOPIC`); the Kafka connection is shared by
-every service: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`.
+`HOTLINE_INGEST_MAX_BODY_BYTES`, `HOTLINE_INGEST_RAW_TOPIC`); what is shared by every service
+keeps one name everywhere: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_DEAD_LETTER_KEYS`.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas import topics
@@ -19,7 +19,12 @@ _RAW_DLQ = topics.RAW.dead_letter or f"{topics.RAW.name}.dlq"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_INGEST_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+        env_prefix="HOTLINE_INGEST_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
@@ -35,9 +40,14 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
     max_items: int = Field(default=10_000, gt=0)
-    # A dead letter keeps the rejected item's text; beyond this it is cut (and says so), because
-    # the broker refuses records over about 1 MB and the rejection must still be recorded.
-    dead_letter_payload_max_chars: int = Field(default=256 * 1024, gt=0)
+    # A dead letter keeps the rejected item (redacted, and sealed for replay); beyond this it is
+    # cut (and says so): the broker refuses records over about 1 MB and the rejection must
+    # still be recorded. Sealing adds 4/3 of it again, so keep it well below 512 KiB.
+    dead_letter_payload_max_bytes: int = Field(default=256 * 1024, gt=0, le=384 * 1024)
+    # Seal dead letters for replay (hotline_schemas.privacy): base64 keys, the first seals.
+    dead_letter_keys: SecretStr | None = Field(
+        default=None, validation_alias="HOTLINE_DEAD_LETTER_KEYS"
+    )
 
     produce_timeout_seconds: float = Field(default=10.0, gt=0)
     retry_after_seconds: int = Field(default=5, gt=0)
