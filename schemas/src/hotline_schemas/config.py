@@ -23,3 +23,10 @@ class ClickHouseConnection(BaseModel):
     user: str = "default"
     password: SecretStr = SecretStr("")
     database: str = Field(default="hotline", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def webhook_secrets(value: str) -> list[str]:
+    """The secrets in a webhook-secret variable (`HOTLINE_INGEST_WEBHOOK_SECRET`): one or more
+    `whsec_...` values separated by spaces or commas, so a rotation can list the new secret
+    beside the old one. (Base64 has neither character, so the split is unambiguous.)"""
+    return [part for part in value.replace(",", " ").split() if part]
