@@ -11,7 +11,7 @@ from hotline_schemas import DeadLetter
 
 @dataclass(frozen=True)
 class KeyedDeadLetter:
-    key: str | None  # the item's call_id when it has one, so a call's rejects stay together
+    key: str | None  # the item's key (call_id, agent_id) if usable: its rejects stay together
     record: DeadLetter
 
 
@@ -30,4 +30,4 @@ def to_dead_letter(rejection: Rejection, rejected_at: datetime, max_chars: int) 
         payload=payload,
         rejected_at=rejected_at,
     )
-    return KeyedDeadLetter(key=rejection.call_id, record=record)
+    return KeyedDeadLetter(key=rejection.key, record=record)
