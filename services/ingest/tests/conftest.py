@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from hotline_ingest.settings import Settings
-from hotline_simulator.signing import Signer, WebhookAuth, new_secret
+from hotline_simulator.signing import Signer, WebhookAuth
 
 EventFactory = Callable[..., dict[str, Any]]
 
@@ -62,11 +62,6 @@ def make_agent_event() -> EventFactory:
         return base
 
     return make
-
-
-@pytest.fixture
-def webhook_secret() -> str:
-    return new_secret()
 
 
 def _closed_port() -> int:
