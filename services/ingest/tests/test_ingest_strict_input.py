@@ -189,3 +189,16 @@ def test_structure_counts_members_outside_strings_only() -> None:
     shape = scan.structure(b'[{"a:b": "c:d", "e": {"f": "\\":"}}]')
     assert (shape.depth, shape.members) == (3, 3)
     assert scan.structure(b"").depth == 0
+
+
+def test_repeats_are_found_beside_broken_lines_and_non_objects() -> None:
+    # Neither body is "flat objects only", so the exact (slower) count runs.
+    good = orjson.dumps(event(1))
+    repeated = good.replace(b'"type":', b'"type":"ended","type":')
+    parsed = parse(b"\n".join([good, b"{broken", repeated]), Format.NDJSON)
+    assert [(r.line, r.label) for r in parsed.rejections] == [(2, "not_json"), (3, "duplicate_key")]
+    parsed = parse(b"[42, " + repeated + b"]")
+    assert [(r.index, r.label) for r in parsed.rejections] == [
+        (0, "model_type"),
+        (1, "duplicate_key"),
+    ]
