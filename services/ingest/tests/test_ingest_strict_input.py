@@ -202,3 +202,19 @@ def test_repeats_are_found_beside_broken_lines_and_non_objects() -> None:
         (0, "model_type"),
         (1, "duplicate_key"),
     ]
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    [b'{"a": "never closed', b"]" * 40, b"[" * 12, b'"'],
+    ids=["open-string", "closers", "openers", "lone-quote"],
+)
+def test_a_bad_ndjson_line_neither_hides_nor_adds_depth(bad_line: bytes) -> None:
+    good = orjson.dumps(event(1))
+    deep = b"[" * 30 + b"]" * 30
+    with pytest.raises(BodyError, match="nested 30 levels deep"):
+        parse(b"\n".join([good, bad_line, deep, good]), Format.NDJSON)
+    # Two such lines (and more) are rejected one by one, the body is not refused as deep.
+    parsed = parse(b"\n".join([bad_line, good, bad_line, good]), Format.NDJSON)
+    assert [(r.line, r.label) for r in parsed.rejections] == [(1, "not_json"), (3, "not_json")]
+    assert len(parsed.events) == 2

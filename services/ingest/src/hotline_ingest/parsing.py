@@ -129,7 +129,7 @@ def parse_body(body: bytes, fmt: Format, kind: Kind, limits: Limits) -> Parsed:
     nul = scan.nul_offset(body)
     if nul is not None:
         raise BodyError(400, "nul_byte", f"body holds a NUL byte (at byte {nul}); JSON has none")
-    shape = scan.structure(body)
+    shape = scan.structure(body, lines=fmt is Format.NDJSON)
     if shape.depth > limits.max_depth:
         raise BodyError(
             400,
@@ -183,7 +183,7 @@ def _parse_ndjson(body: bytes, items: _Items, shape: scan.Structure) -> Parsed:
     repeats = shape.members != kept
     for index, line_no, line, item in decoded:
         marked = None
-        if repeats and scan.structure(line).members != scan.kept_keys(item):
+        if repeats and scan.structure(line, lines=True).members != scan.kept_keys(item):
             marked = scan.parse_marking_repeats(line)
         items.add(item, index, line_no, partial(_text, line), marked)
     items.parsed.rejections.sort(key=lambda r: r.index)
