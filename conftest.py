@@ -251,6 +251,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture
+def webhook_secret() -> str:
+    """A fresh Standard Webhooks secret: give it to ingest as HOTLINE_INGEST_WEBHOOK_SECRET."""
+    from hotline_simulator.signing import new_secret
+
+    return new_secret()
+
+
+@pytest.fixture
+def webhook_auth(webhook_secret: str) -> Any:
+    """httpx auth that signs each request with `webhook_secret`, as the provider does."""
+    from hotline_simulator.signing import Signer, WebhookAuth
+
+    return WebhookAuth(Signer(webhook_secret))
+
+
+@pytest.fixture
 def free_port() -> Callable[[], int]:
     """free_port(): a TCP port on 127.0.0.1 that nothing listens on right now."""
     return _free_port

@@ -25,6 +25,7 @@ from kafka.admin import NewTopic
 
 from benchmarks.settings import Settings, inherited_env
 from hotline_schemas import topics
+from hotline_simulator.signing import Signer, WebhookAuth, new_secret
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class Stack:
     _tmp: tempfile.TemporaryDirectory[str] = field(
         default_factory=lambda: tempfile.TemporaryDirectory(prefix="hotline-bench-")
     )
+    # Ingest verifies signatures as in production; the benchmark signs like the provider.
+    webhook_secret: str = field(default_factory=new_secret)
 
     def __post_init__(self) -> None:
         p = self.prefix
@@ -67,6 +70,10 @@ class Stack:
         self.ingest_url = f"http://127.0.0.1:{self.ingest_port}"
         self.sink_metrics_url = f"http://127.0.0.1:{self.sink_metrics_port}/metrics"
         self.groups += [f"{p}-enrich", f"{p}-sink"]
+
+    def auth(self) -> WebhookAuth:
+        """httpx auth that signs every POST to ingest with this run's secret."""
+        return WebhookAuth(Signer(self.webhook_secret))
 
     def admin(self) -> KafkaAdminClient:
         return KafkaAdminClient(bootstrap_servers=self.settings.kafka.bootstrap_servers)
@@ -89,6 +96,7 @@ class Stack:
             "HOTLINE_CLICKHOUSE__DATABASE": self.database,
             "HOTLINE_PSEUDONYM_SECRET": _SECRET,
             "HOTLINE_INGEST_PORT": str(self.ingest_port),
+            "HOTLINE_INGEST_WEBHOOK_SECRET": self.webhook_secret,
             "HOTLINE_INGEST_RAW_TOPIC": self.raw,
             "HOTLINE_INGEST_DEAD_LETTER_TOPIC": self.raw_dlq,
             "HOTLINE_ENRICH_APP_ID": f"{self.prefix}-enrich",

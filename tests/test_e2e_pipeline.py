@@ -73,6 +73,7 @@ def pipeline(
     tmp_path: Path,
     free_port: Callable[[], int],
     service_processes: Any,
+    webhook_secret: str,
 ) -> tuple[Any, str, str]:
     raw, enriched, records, raw_dlq, enriched_dlq = make_topics(
         f"{unique_name}.raw",
@@ -89,6 +90,7 @@ def pipeline(
         "HOTLINE_PSEUDONYM_SECRET": SECRET,
         "HOTLINE_DEAD_LETTER_KEYS": new_key(),
         "HOTLINE_INGEST_PORT": str(ingest_port),
+        "HOTLINE_INGEST_WEBHOOK_SECRET": webhook_secret,
         "HOTLINE_INGEST_RAW_TOPIC": raw,
         "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
         "HOTLINE_ENRICH_APP_ID": f"{unique_name}-enrich",
@@ -131,7 +133,10 @@ def _rows(database: str, login: Any, table: str = "call_events") -> list[dict[st
 
 
 def test_http_in_enriched_row_out(
-    pipeline: tuple[Any, str, str], clickhouse_writer: Any, unique_name: str
+    pipeline: tuple[Any, str, str],
+    clickhouse_writer: Any,
+    unique_name: str,
+    webhook_auth: Any,
 ) -> None:
     pipe, url, database = pipeline
     pipe.wait_http(f"{url}/readyz")
@@ -143,13 +148,14 @@ def test_http_in_enriched_row_out(
         content=body,
         headers={"Content-Type": "application/x-ndjson"},
         timeout=30,
+        auth=webhook_auth,
     )
     assert answer.status_code == 422, answer.text
     assert answer.json()["accepted"] == len(events)
     assert "type" in json.dumps(answer.json()["rejected"])
 
     # Posting the same events again must not double a row: storage deduplicates on event_id.
-    again = httpx.post(f"{url}/v1/events", json=events, timeout=30)
+    again = httpx.post(f"{url}/v1/events", json=events, timeout=30, auth=webhook_auth)
     assert again.status_code == 202, again.text
 
     deadline = time.monotonic() + 90

@@ -282,3 +282,28 @@ clickhouse_client() {
   clickhouse-client --config-file "$SECRETS_DIR/clickhouse-client-$role.xml" \
     --host 127.0.0.1 --port "${HOTLINE_CLICKHOUSE_TCP_PORT:-9000}" "$@"
 }
+
+# export_webhook_secret: export HOTLINE_INGEST_WEBHOOK_SECRET (ingest verifies with it, the
+# simulator signs with it) unless the caller set one. The local secret is random, generated
+# once into $STATE_DIR/secrets/webhook-secret (mode 600) and reused, so a restarted ingest
+# and a later simulator run agree. Production secrets come from the provider, never from here.
+export_webhook_secret() {
+  if [ -n "${HOTLINE_INGEST_WEBHOOK_SECRET:-}" ]; then
+    export HOTLINE_INGEST_WEBHOOK_SECRET
+    return 0
+  fi
+  local dir="$STATE_DIR/secrets" file="$STATE_DIR/secrets/webhook-secret"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    (
+      umask 077
+      # 32 random bytes, base64: a Standard Webhooks `whsec_` secret.
+      printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$file.tmp"
+    )
+    mv "$file.tmp" "$file"
+    say "generated a local webhook signing secret in $file"
+  fi
+  HOTLINE_INGEST_WEBHOOK_SECRET="$(cat "$file")"
+  export HOTLINE_INGEST_WEBHOOK_SECRET
+}

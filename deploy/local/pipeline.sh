@@ -62,6 +62,9 @@ do_start() {
   mkdir -p "$RUN_DIR"
   [ -x "$HOTLINE" ] || die "$HOTLINE is missing; run 'make install' first"
   ensure_local_secrets
+  # Ingest verifies webhook signatures locally too (HOTLINE_DEV does not turn that off while a
+  # secret is set): the local secret from $STATE_DIR/secrets/, or the caller's own.
+  export_webhook_secret
   # Downstream first, so nothing produced waits for a consumer that is not there yet.
   for name in "${SERVICES[@]}"; do start_one "$name"; done
 }

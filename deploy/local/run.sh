@@ -16,6 +16,10 @@ DAYS="${DAYS:-21}"           # opening evenings up to DATE (about five weeks of 
                              # report) and the closed days among them: weekends, Easter
 REPORT_DIR="${REPORT_DIR:-$ROOT/reports/load-report}"
 
+# The same signing secret for ingest (started below) and the simulator, which signs with
+# HOTLINE_INGEST_WEBHOOK_SECRET when it has no HOTLINE_SIMULATOR_WEBHOOK_SECRET of its own.
+export_webhook_secret
+
 say "applying ClickHouse migrations"
 as_clickhouse writer "$HOTLINE" migrate
 say "creating Kafka topics"

@@ -26,9 +26,12 @@ from pydantic import BaseModel
 
 from hotline_cli.main import build_parser
 from hotline_enrich.settings import MIN_SECRET_LENGTH
+from hotline_ingest.settings import Settings as IngestSettings
+from hotline_ingest.signing import UnsignedRefusedError, signing_mode
 from hotline_schemas import topics
 from hotline_schemas.config import Retention
 from hotline_schemas.privacy import DeadLetterKeyError, KeyRing
+from hotline_simulator.signing import new_secret
 
 DEPLOY = Path(__file__).resolve().parents[1]
 REPO = DEPLOY.parent
@@ -86,6 +89,10 @@ BINDS = {
     "sink": [("metrics_host", "metrics_port", 9465)],
     "board": [("host", "port", 8090)],
 }
+# What a secret in .env / the Secret stands for when a test builds a service's settings: any
+# 32 characters, except where the service checks the format.
+PLACEHOLDERS = {"HOTLINE_INGEST_WEBHOOK_SECRET": new_secret()}
+WEBHOOK_SECRET = "HOTLINE_INGEST_WEBHOOK_SECRET"
 # Allowed to differ between one-broker compose and the three-broker cluster.
 DIFFERS_BY_DESIGN = {"HOTLINE_ENRICH_TOPIC_REPLICATION_FACTOR"}
 
@@ -343,7 +350,7 @@ def test_compose_env_builds_the_services_settings(
     unknown = {k for k in env if k.startswith("HOTLINE_")} - _settings_env_names(SETTINGS[name])
     assert not unknown, f"{name} does not read {sorted(unknown)}"
     for key, value in env.items():
-        monkeypatch.setenv(key, INTERPOLATION.sub("s" * 32, value))
+        monkeypatch.setenv(key, INTERPOLATION.sub(PLACEHOLDERS.get(key, "s" * 32), value))
     settings = importlib.import_module(SETTINGS[name]).Settings()
     for host, port, expected in BINDS.get(name, []):
         assert getattr(settings, host) == "0.0.0.0", f"{name} binds {host} to loopback"
@@ -359,13 +366,60 @@ def test_only_enrich_holds_the_pseudonym_secret(
     assert holders == {"enrich"}
 
 
+def test_only_ingest_holds_the_webhook_secret(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    assert {n for n, s in compose.items() if WEBHOOK_SECRET in _compose_env(s)} == {"ingest"}
+    holders = {
+        n for n, c in _k8s_hotline_containers(k8s).items() if WEBHOOK_SECRET in _k8s_env(k8s, c)
+    }
+    assert holders == {"ingest"}
+
+
+def _ingest_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> IngestSettings:
+    for key in ("HOTLINE_DEV", "HOTLINE_INGEST_ALLOW_UNSIGNED", WEBHOOK_SECRET):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        if key.startswith("HOTLINE_"):
+            monkeypatch.setenv(key, value)
+    return IngestSettings()
+
+
+@pytest.mark.parametrize("where", ["compose", "k8s"])
+def test_ingest_listens_on_all_interfaces_only_with_signing_on(
+    compose: dict[str, Any],
+    k8s: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    if where == "compose":
+        env = _compose_env(compose["ingest"])
+        # `${VAR:?...}`: compose refuses to start without it, so it is never empty.
+        assert env[WEBHOOK_SECRET].startswith(f"${{{WEBHOOK_SECRET}:?")
+    else:
+        env = _k8s_env(k8s, _k8s_hotline_containers(k8s)["ingest"])
+        assert env[WEBHOOK_SECRET] == "<secret>"
+    assert "HOTLINE_DEV" not in env
+    assert "HOTLINE_INGEST_ALLOW_UNSIGNED" not in env
+    settings = _ingest_settings({**env, WEBHOOK_SECRET: new_secret()}, monkeypatch)
+    assert settings.host == "0.0.0.0"
+    assert signing_mode(settings).verifier is not None
+    # Were the secret missing, ingest would not start at all.
+    without = {k: v for k, v in env.items() if k != WEBHOOK_SECRET}
+    with pytest.raises(UnsignedRefusedError):
+        signing_mode(_ingest_settings(without, monkeypatch))
+
+
 def test_secret_template_holds_only_placeholders(
     k8s: list[dict[str, Any]], secret: dict[str, Any]
 ) -> None:
     assert "data" not in secret, "base64 data would hide real values"
     assert set(secret["stringData"].values()) == {"CHANGE-ME"}
-    # An unedited template must make enrich refuse to start, not run with a public key.
+    # An unedited template must make enrich refuse to start, not run with a public key, and
+    # ingest too, not take events with a known secret.
     assert len(secret["stringData"]["HOTLINE_PSEUDONYM_SECRET"]) < MIN_SECRET_LENGTH
+    with pytest.raises(ValueError, match="must start with 'whsec_'"):
+        IngestSettings(webhook_secret=secret["stringData"][WEBHOOK_SECRET])
     refs = {
         (var["valueFrom"]["secretKeyRef"]["name"], var["valueFrom"]["secretKeyRef"]["key"])
         for kind in ("Deployment", "StatefulSet", "Job", "CronJob")

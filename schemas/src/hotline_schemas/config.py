@@ -49,3 +49,10 @@ class Retention(BaseModel):
             if not days > 0:
                 raise ValueError(f"{name}: retention must be a positive number of days")
         return value
+
+
+def webhook_secrets(value: str) -> list[str]:
+    """The secrets in a webhook-secret variable (`HOTLINE_INGEST_WEBHOOK_SECRET`): one or more
+    `whsec_...` values separated by spaces or commas, so a rotation can list the new secret
+    beside the old one. (Base64 has neither character, so the split is unambiguous.)"""
+    return [part for part in value.replace(",", " ").split() if part]

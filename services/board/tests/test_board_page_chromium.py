@@ -46,6 +46,7 @@ def stack(
     tmp_path: Path,
     free_port: Callable[[], int],
     service_processes: Any,
+    webhook_secret: str,
 ) -> dict[str, Any]:
     raw, enriched, raw_dlq, enriched_dlq = make_topics(
         f"{unique_name}.raw",
@@ -60,6 +61,9 @@ def stack(
         **clickhouse_env("writer", clickhouse_database),
         "HOTLINE_PSEUDONYM_SECRET": "board-test-secret-0123456789",
         "HOTLINE_INGEST_PORT": str(ingest_port),
+        # ingest verifies it; `hotline simulate` below signs with it.
+        "HOTLINE_INGEST_WEBHOOK_SECRET": webhook_secret,
+        "HOTLINE_SIMULATOR_WEBHOOK_SECRET": webhook_secret,
         "HOTLINE_INGEST_RAW_TOPIC": raw,
         "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
         "HOTLINE_ENRICH_APP_ID": f"{unique_name}-enrich",
@@ -268,7 +272,10 @@ def _waiting_calls(prefix: str, n: int, at: datetime) -> list[dict[str, Any]]:
 
 
 def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
-    stack: dict[str, Any], clickhouse_writer: Any, unique_name: str
+    stack: dict[str, Any],
+    clickhouse_writer: Any,
+    unique_name: str,
+    webhook_auth: Any,
 ) -> None:
     procs, database = stack["procs"], stack["database"]
     for url in (f"{stack['ingest']}/readyz", f"{stack['board']}/healthz"):
@@ -292,7 +299,9 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
 
         # New callers join the queue: the page follows.
         extra = _waiting_calls(unique_name, 3, AT)
-        answer = httpx.post(f"{stack['ingest']}/v1/events", json=extra, timeout=30)
+        answer = httpx.post(
+            f"{stack['ingest']}/v1/events", json=extra, timeout=30, auth=webhook_auth
+        )
         assert answer.status_code == 202, answer.text
         _wait_stored(client, database, stored + len(extra), procs)
         after = _expected(client, database, AT)

@@ -12,7 +12,7 @@ from hotline_schemas.privacy import KeyRing, make_dead_letter
 
 @dataclass(frozen=True)
 class KeyedDeadLetter:
-    key: str | None  # the item's call_id when it has one, so a call's rejects stay together
+    key: str | None  # the item's key (call_id, agent_id) if usable: its rejects stay together
     record: DeadLetter
 
 
@@ -28,4 +28,4 @@ def to_dead_letter(
         rejected_at=rejected_at,
         max_payload_bytes=max_bytes,
     )
-    return KeyedDeadLetter(key=rejection.call_id, record=record)
+    return KeyedDeadLetter(key=rejection.key, record=record)
