@@ -209,6 +209,13 @@ def average_handle_time(c: Counts) -> float | None:
     return _ratio(c.talk_sum_s, c.talked)
 
 
+def occupancy(on_call_s: float, wrap_up_s: float, available_s: float) -> float | None:
+    """Observed occupancy (agent events): time busy with calls (talk and after-call work) over
+    time busy or ready for them; paused time is neither. `RECORD_SQL["occupancy"]`."""
+    busy = on_call_s + wrap_up_s
+    return _ratio(busy, busy + available_s)
+
+
 def per_1000(calls: float, population: int | None) -> float | None:
     """Calls per 1,000 citizens; None when the population is unknown (or zero).
 
@@ -359,6 +366,10 @@ RECORD_SQL: dict[str, str] = {
     "left_queue_rate": "left_queue / nullIf(answered + abandoned + left_queue, 0)",
     "average_speed_of_answer": "wait_answered_sum_s / nullIf(answered, 0)",
     "average_handle_time": "talk_sum_s / nullIf(talked, 0)",
+    "occupancy": (
+        "(on_call_seconds + wrap_up_seconds)"
+        " / nullIf(on_call_seconds + wrap_up_seconds + available_seconds, 0)"
+    ),
 }
 
 

@@ -125,3 +125,66 @@ def test_evening_is_the_latest_opening() -> None:
     assert monday is not None
     assert monday.opens == parse_at("2013-04-07T16:30:00Z")
     assert latest_evening(OpeningSchedule(weekly={}), parse_at("2013-04-08T10:00:00Z")) is None
+
+
+AGENT_COLUMNS = (
+    "event_id, agent_id, type, occurred_at, occurred_at_ms, schema_version, reason, origin"
+)
+
+
+@pytest.mark.anyio
+async def test_agent_panel_beside_the_queue(
+    chdb: Any, example_calls: list[kpi.CallTimes], insert_calls: Callable[..., None]
+) -> None:
+    # The excerpt's calls (a1, a2, a3 answer calls) and their agents' shifts on 7 April 2013.
+    insert_calls(chdb, DB, example_calls)
+    shift = [
+        ("a1", "logged_in", "17:50:00", None),
+        ("a2", "logged_in", "17:55:00", None),
+        ("a2", "wrap_up_started", "18:03:35", None),
+        ("a2", "wrap_up_ended", "18:04:20", None),
+        ("a2", "paused", "18:12:00", "break"),
+        ("a3", "logged_in", "17:58:00", None),
+        ("a4", "logged_in", "17:40:00", None),
+        ("a4", "logged_out", "18:05:00", None),
+        ("a5", "logged_in", "17:59:00", None),
+        ("a5", "paused", "18:09:00", None),
+    ]
+    rows = [
+        (
+            f"ag{n}",
+            agent,
+            kind,
+            datetime.fromisoformat(f"2013-04-07T{hms}+00:00"),
+            0,
+            1,
+            why,
+            "live",
+        )
+        for n, (agent, kind, hms, why) in enumerate(shift)
+    ]
+    chdb.execute(f"INSERT INTO {DB}.agent_events ({AGENT_COLUMNS}) VALUES", rows)
+    async with serving(
+        create_app(_settings(), executor=chdb, registry=CollectorRegistry())
+    ) as client:
+        board = (await client.get("/api/board", params={"at": "2013-04-07T18:15:00Z"})).json()
+        later = (await client.get("/api/board", params={"at": "2013-04-07T18:04:00Z"})).json()
+        metrics = (await client.get("/metrics")).text
+    agents = board["agents"]
+    assert agents["reported"] is True
+    # 18:15: a1 available (its 18:01:10 call ended 18:05:10), a3 on its 18:10:20 call, a2 and
+    # a5 paused (break, and no reason), a4 logged out.
+    assert (agents["logged_in"], agents["available"], agents["on_call"]) == (4, 1, 1)
+    assert (agents["wrap_up"], agents["paused"]) == (0, 2)
+    assert {p["reason"]: p["agents"] for p in agents["paused_by_reason"]} == {
+        "break": 1,
+        "unspecified": 1,
+    }
+    assert board["agents_busy"] == agents["on_call"]
+    # 18:04: a1 on a call, a2 in wrap-up after its call, a3, a4 and a5 available.
+    now = later["agents"]
+    assert (now["on_call"], now["wrap_up"], now["available"], now["logged_in"]) == (1, 1, 3, 5)
+    # The last 15 minutes to 18:15: a4 was logged in until 18:05 (5 min), the others all along.
+    assert agents["last_15m"]["agents_logged_in"] == 5
+    assert agents["last_15m"]["agents_logged_in_mean"] == pytest.approx(4 + 5 / 15)
+    assert 'hotline_agents{state="paused"}' in metrics

@@ -12,7 +12,7 @@ from hotline_report.render import to_json, to_markdown
 
 
 def test_empty_history_gives_a_report_without_figures(tmp_path: Path) -> None:
-    result = analyse(LoadData([], [], [], [], [], [], []), ReportOptions())
+    result = analyse(LoadData([], [], [], [], [], [], [], [], []), ReportOptions())
     assert result.baseline.staffing == []
     assert result.forecast is None
     assert write_plots(result, tmp_path) == {}

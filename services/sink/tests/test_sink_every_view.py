@@ -1,9 +1,11 @@
 """Every view the migrations create runs on ClickHouse 18.16 and on chdb, with rows to read,
-and keeps unknown municipalities as NULL (never 0)."""
+and keeps unknown municipalities as NULL (never 0). An agent's short shift gives the agent
+views rows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from hotline_schemas import CallRecord
@@ -26,6 +28,21 @@ def test_every_view_answers_with_rows(clickhouse_engine: Any, make_record: MakeR
         f"INSERT INTO {db}.call_records ({', '.join(record_rows.COLUMNS)}) VALUES",
         [record_rows.to_row(r) for r in records],
     )
+    start = records[0].started_at
+    shift = [
+        ("logged_in", start - timedelta(minutes=30), None),
+        ("paused", start + timedelta(minutes=10), "break"),
+        ("unpaused", start + timedelta(minutes=20), None),
+        ("logged_out", start + timedelta(minutes=50), None),
+    ]
+    engine.execute(
+        f"INSERT INTO {db}.agent_events (event_id, agent_id, type, occurred_at, occurred_at_ms, "
+        "schema_version, reason, origin) VALUES",
+        [
+            (f"s{n}", "agent-07", kind, when, 0, 1, why, "live")
+            for n, (kind, when, why) in enumerate(shift)
+        ],
+    )
     views = [
         str(name)
         for (name,) in engine.execute(
@@ -33,7 +50,7 @@ def test_every_view_answers_with_rows(clickhouse_engine: Any, make_record: MakeR
             "ORDER BY name"
         )
     ]
-    assert len(views) >= 13
+    assert len(views) >= 20
     empty = []
     for view in views:
         rows = engine.execute(f"SELECT * FROM {db}.{view} LIMIT 100")

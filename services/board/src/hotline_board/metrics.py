@@ -28,6 +28,13 @@ class BoardMetrics:
         self.agents_busy = Gauge(
             "hotline_agents_busy", "Agents talking to a caller now", registry=registry
         )
+        self.agents = Gauge(
+            "hotline_agents",
+            "Agents by state now, from agent events (logged_in, available, on_call, wrap_up, "
+            "paused)",
+            ["state"],
+            registry=registry,
+        )
         self.open = Gauge("hotline_open", "1 while the hotline is open", registry=registry)
         self.service_level = Gauge(
             "hotline_service_level_ratio",
@@ -56,6 +63,15 @@ class BoardMetrics:
         self.longest_wait.set(board.longest_wait_seconds)
         self.in_menu.set(board.in_menu)
         self.agents_busy.set(board.agents_busy)
+        panel = board.agents
+        for state, value in (
+            ("logged_in", panel.logged_in),
+            ("available", panel.available),
+            ("on_call", panel.on_call),
+            ("wrap_up", panel.wrap_up),
+            ("paused", panel.paused),
+        ):
+            self.agents.labels(state=state).set(value)
         self.open.set(1 if board.open_now else 0)
         self.service_level.labels(window="15m").set(_or_nan(board.last_15m.service_level))
         self.service_level_target.set(board.thresholds.service_level_target)

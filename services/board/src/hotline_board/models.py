@@ -56,6 +56,44 @@ class TopicCalls(_Model):
     calls: int
 
 
+class AgentPause(_Model):
+    reason: str = Field(description="Pause reason as the provider reports it; unspecified if none")
+    agents: int
+
+
+class AgentWindow(_Model):
+    """What the agents did in a window (start, end]: from agent events and answered calls."""
+
+    start: datetime
+    end: datetime
+    agents_logged_in: int = Field(description="Distinct agents logged in at some time in it")
+    agents_logged_in_mean: float = Field(description="Logged-in time / the window's length")
+    agent_hours: float
+    on_call_seconds: float
+    wrap_up_seconds: float
+    paused_seconds: float
+    available_seconds: float
+    occupancy: float | None = Field(
+        description="(on call + wrap-up) / (on call + wrap-up + available); null if none"
+    )
+
+
+class AgentPanel(_Model):
+    """The agents beside the queue (definitions: hotline_schemas.agents, docs/metrics.md)."""
+
+    reported: bool = Field(
+        description="Agent events arrived in the last 16 hours; false: the figures are empty"
+    )
+    logged_in: int = Field(description="Agents logged in at as_of")
+    available: int = Field(description="Logged in, not on a call, in wrap-up or paused")
+    on_call: int
+    wrap_up: int = Field(description="In after-call work")
+    paused: int
+    paused_by_reason: list[AgentPause]
+    last_15m: AgentWindow
+    evening: AgentWindow | None = Field(description="Since this evening's opening")
+
+
 class Thresholds(_Model):
     """The business rules the figures use (HOTLINE_RULES__*)."""
 
@@ -79,7 +117,8 @@ class Board(_Model):
         description="Longest current wait since queue entry; 0 if nobody waits"
     )
     in_menu: int = Field(description="Callers in the phone menu at as_of, not yet queued")
-    agents_busy: int = Field(description="Agents talking to a caller at as_of")
+    agents_busy: int = Field(description="Agents talking to a caller at as_of (call events)")
+    agents: AgentPanel
     last_15m: WindowStats
     evening: WindowStats | None = Field(
         description="Since the latest opening time at or before as_of (until close + 1 h); "

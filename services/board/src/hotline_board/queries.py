@@ -37,6 +37,31 @@ def _offered_in(database: str, lo: int, hi: int) -> str:
     return f"({per_call}) WHERE in_hours = 1 AND offered_ts > {lo} AND offered_ts <= {hi}"
 
 
+# Agent events this far back give every agent's state at "now": an evening's log-ins happen
+# well within it, and a log-in left open is capped at local midnight anyway.
+AGENT_LOOKBACK_S = 16 * 3600
+
+
+def agent_events(database: str, lo: int, hi: int) -> str:
+    """agent_id, type, Unix seconds (float), reason ('' if none) of the events in [lo, hi]."""
+    db = kpi.identifier(database)
+    return (
+        "SELECT agent_id, toString(type), toFloat64(occurred_at) + occurred_at_ms / 1000, "
+        f"ifNull(reason, '') FROM {db}.agent_events FINAL "
+        f"WHERE occurred_at >= toDateTime({lo}) AND occurred_at <= toDateTime({hi}) "
+        "ORDER BY agent_id, occurred_at, occurred_at_ms"
+    )
+
+
+def answered_calls(database: str, lo: int, hi: int) -> str:
+    """agent, answered and ended (0 if not yet) Unix seconds of calls answered in [lo, hi]."""
+    per_call = kpi.per_call_sql(database, str(lo), str(hi))
+    return (
+        f"SELECT agent, answered_ts, ended_ts FROM ({per_call}) "
+        f"WHERE answered_ts > 0 AND agent != ''"
+    )
+
+
 def by_municipality(database: str, lo: int, hi: int) -> str:
     return (
         "SELECT municipality_code, any(municipality_name) AS name, count() AS calls "

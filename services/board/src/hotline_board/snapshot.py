@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from hotline_board import queries
+from hotline_board.agent_panel import build_panel, spans_from_rows, steps_from_rows
 from hotline_board.models import Board, MunicipalityCalls, Thresholds, TopicCalls, WindowStats
 from hotline_board.windows import LAST_WINDOW, latest_evening, unix
 from hotline_schemas import kpi
@@ -107,6 +108,14 @@ def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Boar
         lo, hi = unix(evening.opens), unix(end)
         municipalities = ex.execute(queries.by_municipality(cfg.database, lo, hi))
         topic_rows = ex.execute(queries.topics(cfg.database, lo, hi))
+    lookback = t - queries.AGENT_LOOKBACK_S
+    panel = build_panel(
+        steps_from_rows(ex.execute(queries.agent_events(cfg.database, lookback, t))),
+        spans_from_rows(ex.execute(queries.answered_calls(cfg.database, lookback, t))),
+        at,
+        at - LAST_WINDOW,
+        evening.opens if evening is not None and evening.opens <= at else None,
+    )
     return Board(
         as_of=at,
         pinned=pinned,
@@ -118,6 +127,7 @@ def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Boar
         longest_wait_seconds=round(_number(longest) or 0.0, 1),
         in_menu=int(in_menu),
         agents_busy=int(busy),
+        agents=panel,
         last_15m=_window(ex, cfg, at - LAST_WINDOW, at),
         evening=evening_stats,
         evening_opens=evening.opens if evening else None,

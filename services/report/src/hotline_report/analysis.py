@@ -24,6 +24,7 @@ from hotline_capacity.whatif import (
     staffing_per_interval,
     summarize,
 )
+from hotline_report.agents import AgentSlot, compare
 from hotline_report.profile import (
     IntervalRow,
     Patience,
@@ -98,6 +99,7 @@ class ReportResult:
     baseline: ScenarioResult
     whatif: ScenarioResult | None
     forecast: Forecast | None
+    agents: list[AgentSlot]  # the model next to the agents on shift, per half hour
 
 
 def _patience_used(options: ReportOptions, estimated: Patience) -> float | None:
@@ -182,6 +184,9 @@ def analyse(data: LoadData, options: ReportOptions) -> ReportResult:
         label = options.scenario_label or "what-if"
         whatif = _run(label, apply(loads, options.scenario), options.scenario, options)
     dates = sorted({row.local_date for row in data.intervals})
+    agents = compare(
+        data.agent_intervals, dates, baseline.staffing, profile, options.service_level_target
+    )
     return ReportResult(
         data=data,
         options=options,
@@ -197,4 +202,5 @@ def analyse(data: LoadData, options: ReportOptions) -> ReportResult:
         baseline=baseline,
         whatif=whatif,
         forecast=_forecast(grid, loads, options, base_scenario) if loads else None,
+        agents=agents,
     )

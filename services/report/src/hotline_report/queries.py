@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from hotline_report.agents import AgentEvening, AgentIntervalRow
 from hotline_report.profile import IntervalRow
 
 __all__ = [
@@ -59,6 +60,15 @@ QUERIES: dict[str, str] = {
         "SELECT municipality_code, municipality_name, calls, calls_withheld, callers, "
         "repeat_calls, repeat_callers, called_again, repeat_caller_days "
         "FROM {db}.callers_by_municipality_v ORDER BY calls DESC, municipality_name"
+    ),
+    "agent_intervals": (
+        "SELECT local_date, local_slot_minute, logged_in_seconds, paused_seconds, "
+        "wrap_up_seconds, on_call_seconds, available_seconds FROM {db}.agent_intervals_30m_v "
+        "ORDER BY local_date, local_slot_minute"
+    ),
+    "agent_evenings": (
+        "SELECT local_date, agents_logged_in, agent_hours, paused_hours, occupancy "
+        "FROM {db}.agent_evenings_v ORDER BY local_date"
     ),
     "callers_topic": (
         "SELECT topic, label_en, calls, calls_withheld, callers, repeat_calls, repeat_callers, "
@@ -144,6 +154,8 @@ class LoadData:
     intervals: list[IntervalRow]
     callers_by_municipality: list[CallerFigures]
     callers_by_topic: list[CallerFigures]
+    agent_intervals: list[AgentIntervalRow]
+    agent_evenings: list[AgentEvening]
 
     @property
     def member_population(self) -> int:
@@ -231,4 +243,12 @@ def load(run: RunQuery, database: str) -> LoadData:
         ],
         callers_by_municipality=_callers(rows["callers_municipality"], by_topic=False),
         callers_by_topic=_callers(rows["callers_topic"], by_topic=True),
+        agent_intervals=[
+            AgentIntervalRow(_day(d), int(m), *(float(x) for x in rest))
+            for d, m, *rest in rows["agent_intervals"]
+        ],
+        agent_evenings=[
+            AgentEvening(_day(d), int(n), float(h), float(p), None if o is None else float(o))
+            for d, n, h, p, o in rows["agent_evenings"]
+        ],
     )

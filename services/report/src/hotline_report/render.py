@@ -192,6 +192,33 @@ def to_json(result: ReportResult, *, generated_at: datetime, database: str) -> d
             for s in result.baseline.staffing
         ],
         "staffing_summary": _summary_dict(result.baseline.summary),
+        "agents_on_shift": [
+            {
+                "weekday": WEEKDAYS[s.weekday],
+                "start": f"{s.start:%H:%M}",
+                "evenings": s.evenings,
+                "needed": s.needed,
+                "rostered": s.rostered,
+                "logged_in_mean": s.logged_in_mean,
+                "staffed_mean": s.staffed_mean,
+                "gap": s.gap,
+                "occupancy_model": s.model_occupancy,
+                "occupancy_observed": s.occupancy,
+                "service_level_observed": s.service_level,
+                "verdict": s.verdict,
+            }
+            for s in result.agents
+        ],
+        "agent_evenings": [
+            {
+                "local_date": e.local_date.isoformat(),
+                "agents_logged_in": e.agents_logged_in,
+                "agent_hours": e.agent_hours,
+                "paused_hours": e.paused_hours,
+                "occupancy": e.occupancy,
+            }
+            for e in result.data.agent_evenings
+        ],
         "whatif": None if result.whatif is None else _scenario_dict(result.whatif),
         "forecast": None
         if forecast is None
@@ -330,6 +357,7 @@ def to_markdown(
         "",
         _staffing_table(result),
         _image(plots, "load", "offered load and agents needed against the team", base),
+        *_agents_section(result),
     ]
     if result.whatif is not None:
         out += [
@@ -344,6 +372,82 @@ def to_markdown(
         ]
     out += _forecast_section(result, plots, base)
     return "\n".join(out) + "\n"
+
+
+VERDICTS = {
+    "understaffed": "fewer on the phones than the model needs",
+    "overstaffed": "more on the phones than the model needs",
+    "model_optimistic": "staffed as the model needs, yet under the target: the model is too "
+    "optimistic here",
+    "agrees": "agrees",
+    "no_agent_events": "no agent events",
+}
+
+
+def _agents_section(result: ReportResult) -> list[str]:
+    slots = result.agents
+    evenings = result.data.agent_evenings
+    out = ["## The model next to the agents on shift", ""]
+    if not evenings:
+        return [
+            *out,
+            "No agent events in ClickHouse: the agents actually on shift are unknown, so the "
+            "model cannot be checked against them.",
+            "",
+        ]
+    hours = sum(e.agent_hours for e in evenings) / len(evenings)
+    agents = sum(e.agents_logged_in for e in evenings) / len(evenings)
+    occupancies = [e.occupancy for e in evenings if e.occupancy is not None]
+    occupancy = sum(occupancies) / len(occupancies) if occupancies else None
+    disagree = [s for s in slots if s.verdict not in ("agrees", "no_agent_events")]
+    out += [
+        f"From agent events on {len(evenings)} evenings: on average {agents:.1f} agents logged "
+        f"in, {hours:.1f} agent-hours and an observed occupancy of {_pct(occupancy)} per "
+        "evening. Per half hour, averaged over the open evenings with agent events: agents "
+        "logged in (breaks included, compare with rostered), staffed (logged in and not "
+        "paused, compare with the agents the model needs on the phones) and occupancy "
+        "observed against the model's.",
+        "",
+        f"Model and reality disagree in {len(disagree)} of {len(slots)} half hours"
+        + (
+            ": "
+            + "; ".join(
+                f"{WEEKDAYS[s.weekday]} {s.start:%H:%M} {VERDICTS[s.verdict]}" for s in disagree[:8]
+            )
+            if disagree
+            else "."
+        ),
+        "",
+        _table(
+            [
+                "half hour",
+                "evenings",
+                "needed (model)",
+                "rostered (model)",
+                "logged in",
+                "staffed",
+                "occupancy model / observed",
+                "SL observed",
+                "model vs reality",
+            ],
+            [
+                [
+                    f"{WEEKDAYS[s.weekday]} {s.start:%H:%M}",
+                    s.evenings,
+                    s.needed,
+                    s.rostered,
+                    _num(s.logged_in_mean),
+                    _num(s.staffed_mean),
+                    f"{_pct(s.model_occupancy)} / {_pct(s.occupancy)}",
+                    _pct(s.service_level),
+                    VERDICTS[s.verdict],
+                ]
+                for s in slots
+            ],
+        ),
+        "",
+    ]
+    return out
 
 
 def _caller_rows(figures: Sequence[CallerFigures]) -> list[list[object]]:
