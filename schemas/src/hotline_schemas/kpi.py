@@ -459,13 +459,22 @@ def _between(column: str, lo: str, hi: str) -> str:
     return f"{column} > {lo} AND {column} <= {hi}"
 
 
-def window_counts_sql(derived: str, lo: str, hi: str, th: Thresholds = Thresholds()) -> str:
+def window_counts_sql(
+    derived: str,
+    lo: str,
+    hi: str,
+    th: Thresholds = Thresholds(),
+    group_by: str | None = None,
+) -> str:
     """The Counts of the window (lo, hi] (SQL expressions of Unix seconds), in Counts' field
-    order, then service_level, abandonment_rate, average_speed_of_answer, average_handle_time."""
+    order, then service_level, abandonment_rate, average_speed_of_answer, average_handle_time.
+    With `group_by` (a column of `derived_sql`, e.g. queue), one row per value, it first."""
     ended = _between("outcome_ts", lo, hi)
+    key = "" if group_by is None else f"{identifier(group_by)},\n    "
+    tail = "" if group_by is None else f"\nGROUP BY {identifier(group_by)}"
     return f"""
 SELECT
-    countIf(in_hours = 1 AND {_between("offered_ts", lo, hi)}) AS offered,
+    {key}countIf(in_hours = 1 AND {_between("offered_ts", lo, hi)}) AS offered,
     countIf(is_answered AND {_between("answered_ts", lo, hi)}) AS answered,
     countIf(is_answered AND {_between("answered_ts", lo, hi)}
         AND wait_seconds <= {th.service_level_s:g}) AS answered_within,
@@ -481,13 +490,13 @@ SELECT
     {RECORD_SQL["abandonment_rate"]} AS abandonment_rate,
     {RECORD_SQL["average_speed_of_answer"]} AS average_speed_of_answer,
     {RECORD_SQL["average_handle_time"]} AS average_handle_time
-FROM ({derived})
+FROM ({derived}){tail}
 """.strip()
 
 
-def live_sql(derived: str, at: str) -> str:
+def live_sql(derived: str, at: str, group_by: str | None = None) -> str:
     """Callers in the queue, the longest wait in it (seconds, 0 if none), callers in the menu
-    and agents on a call at `at`."""
+    and agents on a call at `at`; with `group_by` (e.g. queue), one row per value, it first."""
     no_outcome = (
         f"(answered_ts = 0 OR answered_ts > {at})"
         f" AND (abandoned_ts = 0 OR abandoned_ts > {at})"
@@ -499,11 +508,13 @@ def live_sql(derived: str, at: str) -> str:
         f" AND (queued_ts = 0 OR queued_ts > {at}) AND {no_outcome}"
     )
     talking = f"answered_ts > 0 AND answered_ts <= {at} AND (ended_ts = 0 OR ended_ts > {at})"
+    key = "" if group_by is None else f"{identifier(group_by)},\n    "
+    tail = "" if group_by is None else f"\nGROUP BY {identifier(group_by)}"
     return f"""
 SELECT
-    countIf({waiting}) AS waiting,
+    {key}countIf({waiting}) AS waiting,
     maxIf({at} - queued_ts, {waiting}) AS longest_wait_seconds,
     countIf({in_menu}) AS in_menu,
     uniqExactIf(agent, {talking}) AS agents_busy
-FROM ({derived})
+FROM ({derived}){tail}
 """.strip()

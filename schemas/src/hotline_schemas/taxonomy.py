@@ -91,6 +91,13 @@ class Taxonomy(BaseModel):
     def by_ivr(self) -> dict[str, Topic]:
         return {c.strip(): t for t in self.topics for c in t.ivr_choices}
 
+    def find(self, topic_id: str) -> Topic | None:
+        """The topic stored under `topic_id`, its current id or a former one; None if none."""
+        for t in self.topics:
+            if topic_id == t.id or topic_id in t.former_ids:
+                return t
+        return None
+
     def topic(self, topic_id: str) -> Topic:
         for t in self.topics:
             if t.id == topic_id:

@@ -104,11 +104,12 @@ def event_rows(calls: list[kpi.CallTimes], prefix: str = "c") -> list[tuple[Any,
 
 
 @pytest.fixture
-def insert_calls() -> Callable[[Any, str, list[kpi.CallTimes]], None]:
-    def insert(ex: Any, database: str, calls: list[kpi.CallTimes]) -> None:
+def insert_calls() -> Callable[..., None]:
+    def insert(ex: Any, database: str, calls: list[kpi.CallTimes], prefix: str = "c") -> None:
         # clickhouse-driver sends the rows as data; the chdb executor renders them as literals.
         ex.execute(
-            f"INSERT INTO {database}.call_events ({EVENT_COLUMNS}) VALUES", event_rows(calls)
+            f"INSERT INTO {database}.call_events ({EVENT_COLUMNS}) VALUES",
+            event_rows(calls, prefix),
         )
 
     return insert

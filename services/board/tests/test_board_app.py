@@ -188,3 +188,40 @@ async def test_agent_panel_beside_the_queue(
     assert agents["last_15m"]["agents_logged_in"] == 5
     assert agents["last_15m"]["agents_logged_in_mean"] == pytest.approx(4 + 5 / 15)
     assert 'hotline_agents{state="paused"}' in metrics
+
+
+@pytest.mark.anyio
+async def test_queues_topics_in_two_languages_and_tonight_against_the_forecast(
+    chdb: Any, example_calls: list[kpi.CallTimes], insert_calls: Callable[..., None]
+) -> None:
+    insert_calls(chdb, DB, example_calls)
+    # Earlier Sundays (Easter Sunday 31 March was closed): the same half hour, 19:00-19:30 UTC
+    # in winter time, had 4 calls on 24 March and 2 on 17 March.
+    history = [
+        kpi.CallTimes(offered=datetime(2013, 3, day, 19, 5 + n, tzinfo=UTC))
+        for day, calls in ((24, 4), (17, 2))
+        for n in range(calls)
+    ]
+    insert_calls(chdb, DB, history, prefix="h")
+    async with serving(
+        create_app(_settings(), executor=chdb, registry=CollectorRegistry())
+    ) as client:
+        board = (await client.get("/api/board", params={"at": "2013-04-07T18:15:00Z"})).json()
+    queues = {q["queue"]: q for q in board["by_queue"]}
+    assert set(queues) == {"hotline", "hotline-en"}
+    assert sum(q["evening"]["offered"] for q in queues.values()) == board["evening"]["offered"]
+    assert sum(q["waiting"] for q in queues.values()) == board["waiting"] == 1
+    labels = {t["topic"]: (t["label_da"], t["label_en"]) for t in board["topics"]}
+    assert labels["nemid_login"] == ("Log-in med NemID", "NemID log-in")
+    trend = board["trend"]
+    assert len(trend) == 7  # 18:30 to 22:00 local
+    by_start = {p["start"]: p for p in trend}
+    now = by_start["2013-04-07T18:00:00Z"]  # 20:00-20:30 local
+    assert now["offered"] == 6
+    assert now["forecast"] == pytest.approx(3.0)
+    assert by_start["2013-04-07T16:30:00Z"] == {
+        "start": "2013-04-07T16:30:00Z",
+        "offered": 0,
+        "forecast": 0.0,
+    }
+    assert by_start["2013-04-07T18:30:00Z"]["offered"] is None  # not begun at 18:15

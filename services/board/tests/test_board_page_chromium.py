@@ -2,8 +2,12 @@
 
 ingest, enrich, sink and the board run as their own processes (as in production) on topics and
 a database unique to this test. The page must show what ClickHouse holds (recomputed here from
-the raw events with the Python definitions), follow new calls, and show the backend-down and
-stale states. Screenshots are kept under artifacts/board/.
+the raw events with the Python definitions), the agent panel beside the queue, Danish labels by
+default and English ones with the switch, follow new calls, and show the backend-down and stale
+states. Screenshots are kept under artifacts/board/.
+
+The agents' shifts are written to `agent_events` directly, as the sink would store them: the
+sink's route for the agent topic belongs to the provider adapters (migration 0008's branch).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import httpx
 import pytest
 
 from hotline_board.windows import latest_evening
-from hotline_schemas import kpi
+from hotline_schemas import AgentEventType, kpi
+from hotline_schemas.agents import AgentStep, CallSpan, State, segments, state_at
 from hotline_schemas.hours import OpeningSchedule
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -117,6 +122,12 @@ def _client(clickhouse_writer: Any) -> Any:
     )
 
 
+def _agents(client: Any, database: str) -> list[str]:
+    return [
+        str(a) for (a,) in client.execute(f"SELECT DISTINCT agent_id FROM {database}.agent_events")
+    ]
+
+
 def _event_count(client: Any, database: str) -> int:
     ((n,),) = client.execute(f"SELECT count() FROM {database}.call_events FINAL")
     return int(n)
@@ -133,6 +144,68 @@ def _wait_stored(client: Any, database: str, at_least: int, procs: Any) -> int:
         last = n
         time.sleep(2)
     pytest.fail(f"ClickHouse holds {last} events, expected at least {at_least}")
+
+
+def _agent_shift(client: Any, database: str) -> None:
+    """Every agent who answered a call logs in at 18:15 local (16:15 UTC), one of them pauses
+    without a reason from 19:55 to 19:58; two more agents, who take no calls, log in too: one
+    is on a break from 19:50, the other logs off at 19:40."""
+    agents = sorted(
+        str(a)
+        for (a,) in client.execute(
+            f"SELECT DISTINCT agent_id FROM {database}.call_events WHERE type = 'answered' "
+            "AND isNotNull(agent_id) AND occurred_at >= toDateTime('2013-04-07 00:00:00')"
+        )
+    )
+    assert len(agents) >= 3
+    rows: list[tuple[Any, ...]] = [
+        (f"shift-{a}", a, "logged_in", datetime(2013, 4, 7, 16, 15, tzinfo=UTC), None)
+        for a in [*agents, "agent-on-break", "agent-gone"]
+    ]
+    rows += [
+        ("break", "agent-on-break", "paused", datetime(2013, 4, 7, 17, 50, tzinfo=UTC), "break"),
+        ("pause-1", agents[1], "paused", datetime(2013, 4, 7, 17, 55, tzinfo=UTC), None),
+        ("back-1", agents[1], "unpaused", datetime(2013, 4, 7, 17, 58, tzinfo=UTC), None),
+        ("off", "agent-gone", "logged_out", datetime(2013, 4, 7, 17, 40, tzinfo=UTC), None),
+    ]
+    client.execute(
+        f"INSERT INTO {database}.agent_events (event_id, agent_id, type, occurred_at, "
+        "occurred_at_ms, schema_version, reason, origin) VALUES",
+        [(e, a, kind, when, 0, 1, why, "live") for e, a, kind, when, why in rows],
+    )
+
+
+def _expected_agents(client: Any, database: str, at: datetime) -> dict[str, Any]:
+    """The agent panel recomputed with hotline_schemas.agents from the stored rows."""
+    cut = f"toDateTime({int(at.timestamp())})"
+    steps = [
+        AgentStep(str(a), AgentEventType(str(kind)), datetime.fromtimestamp(ts, UTC), why or None)
+        for a, kind, ts, why in client.execute(
+            "SELECT agent_id, toString(type), toFloat64(occurred_at), ifNull(reason, '') "
+            f"FROM {database}.agent_events FINAL WHERE occurred_at <= {cut}"
+        )
+    ]
+    answered: dict[str, tuple[str, datetime]] = {}
+    ended: dict[str, datetime] = {}
+    for call_id, kind, agent, ts in client.execute(
+        "SELECT call_id, toString(type), ifNull(agent_id, ''), "
+        f"toFloat64(occurred_at) + occurred_at_ms / 1000 FROM {database}.call_events FINAL "
+        f"WHERE type IN ('answered', 'ended') AND occurred_at <= {cut}"
+    ):
+        when = datetime.fromtimestamp(ts, UTC)
+        if kind == "answered" and agent:
+            answered[call_id] = (agent, min(when, answered.get(call_id, ("", when))[1]))
+        elif kind == "ended":
+            ended[call_id] = min(when, ended.get(call_id, when))
+    spans = [CallSpan(a, t, ended.get(c)) for c, (a, t) in answered.items()]
+    states = [s for s, _ in state_at(segments(steps, spans, at), at).values()]
+    return {
+        "agents_logged_in": sum(s is not State.OFF for s in states),
+        "agents_available": states.count(State.AVAILABLE),
+        "agents_on_call": states.count(State.ON_CALL),
+        "agents_wrap_up": states.count(State.WRAP_UP),
+        "agents_paused": states.count(State.PAUSED),
+    }
 
 
 def _expected(client: Any, database: str, at: datetime) -> dict[str, Any]:
@@ -179,7 +252,7 @@ def _expected(client: Any, database: str, at: datetime) -> dict[str, Any]:
     )
     return {
         "waiting": sum(kpi.is_waiting(c, at) for c in live),
-        "agents_busy": kpi.agents_busy(live, at),
+        "in_menu": sum(kpi.is_in_menu(c, at) for c in live),
         "last_15m_answered": last15.answered,
         "last_15m_abandoned": last15.abandoned,
         "last_15m_service_level": _pct(kpi.service_level(last15)),
@@ -187,6 +260,7 @@ def _expected(client: Any, database: str, at: datetime) -> dict[str, Any]:
         "evening_abandoned": whole.abandoned,
         "evening_service_level": _pct(kpi.service_level(whole)),
         "aarhus": aarhus,
+        **_expected_agents(client, database, at),
     }
 
 
@@ -195,7 +269,7 @@ def _pct(ratio: float | None) -> str:
     return "–" if ratio is None else f"{int(ratio * 100 + 0.5)}%"
 
 
-def _chromium(*args: str) -> str:
+def _chromium(*args: str, height: int = 900) -> str:
     exe = shutil.which("chromium")
     assert exe, "Debian's chromium is missing: apt-get install -y chromium (make install)"
     with tempfile.TemporaryDirectory() as profile:
@@ -211,7 +285,7 @@ def _chromium(*args: str) -> str:
                 "--no-first-run",
                 f"--user-data-dir={profile}",
                 "--virtual-time-budget=4000",
-                "--window-size=1600,900",
+                f"--window-size=1600,{height}",
                 *args,
             ],
             capture_output=True,
@@ -219,6 +293,13 @@ def _chromium(*args: str) -> str:
         )
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     return done.stdout.decode()
+
+
+def _labels(dom: str) -> dict[str, str]:
+    """The translated labels on the page (data-i18n key -> text) and the page's language."""
+    found = dict(re.findall(r'data-i18n="(\w+)"[^>]*>([^<]*)<', dom))
+    lang = re.search(r'<html [^>]*lang="(\w+)"', dom)
+    return {**found, "html_lang": lang.group(1) if lang else ""}
 
 
 def _shown(dom: str) -> dict[str, str]:
@@ -237,7 +318,7 @@ def _shown(dom: str) -> dict[str, str]:
 def _screenshot(url: str, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
-    _chromium(f"--screenshot={path}", url)
+    _chromium(f"--screenshot={path}", url, height=1700)
     assert path.stat().st_size > 10_000
     sys.stdout.write(f"\nboard screenshot: {path}\n")
     return path
@@ -280,22 +361,51 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
     procs, database = stack["procs"], stack["database"]
     for url in (f"{stack['ingest']}/readyz", f"{stack['board']}/healthz"):
         procs.wait_http(url)
-    simulate = subprocess.run(
-        [sys.executable, "-m", "hotline_cli", "simulate", "--url", stack["ingest"],
-         "--date", "2013-04-07", "--seed", "2013"],
-        env=stack["env"], capture_output=True, timeout=180,
-    )  # fmt: skip
-    assert simulate.returncode == 0, simulate.stderr.decode()[-2000:]
+    # Two Sundays: 24 March gives tonight (7 April; Easter Sunday between was closed) its
+    # forecast.
+    for day in ("2013-03-24", "2013-04-07"):
+        simulate = subprocess.run(
+            [sys.executable, "-m", "hotline_cli", "simulate", "--url", stack["ingest"],
+             "--date", day, "--seed", "2013"],
+            env=stack["env"], capture_output=True, timeout=180,
+        )  # fmt: skip
+        assert simulate.returncode == 0, simulate.stderr.decode()[-2000:]
     client = _client(clickhouse_writer)
     try:
         stored = _wait_stored(client, database, 100, procs)
+        _agent_shift(client, database)
         expected = _expected(client, database, AT)
         assert expected["evening_answered"] > 10  # the simulated evening really is there
+        # The shift as built: someone logged off, someone on a break, others busy or free.
+        assert expected["agents_paused"] >= 1
+        assert expected["agents_logged_in"] < len(_agents(client, database))
         page_url = f"{stack['board']}/?at={AT_TEXT}"
-        page = _shown(_chromium("--dump-dom", page_url))
+        dom = _chromium("--dump-dom", page_url)
+        page = _shown(dom)
         assert page["state"] == "ok", page
         _assert_page_matches(page, expected)
+        labels = _labels(dom)
+        assert labels["html_lang"] == "da"
+        assert (labels["waiting"], labels["agents"], labels["paused"]) == (
+            "I kø",
+            "Medarbejdere",
+            "På pause",
+        )
+        assert page["open"] == "ÅBEN"
+        # Tonight's seven half hours, each against the forecast from 24 March.
+        assert dom.count('class="forecast"') == 7
+        assert "pause" in page["agents_pause_reasons"]  # the break, in Danish
         _screenshot(page_url, "board-evening.png")
+        # English with the switch (?lang=en): the same numbers, English labels.
+        dom = _chromium("--dump-dom", page_url + "&lang=en")
+        _assert_page_matches(_shown(dom), expected)
+        labels = _labels(dom)
+        assert (labels["html_lang"], labels["waiting"], labels["agents"]) == (
+            "en",
+            "In the queue",
+            "Agents",
+        )
+        _screenshot(page_url + "&lang=en", "board-evening-en.png")
 
         # New callers join the queue: the page follows.
         extra = _waiting_calls(unique_name, 3, AT)
@@ -317,13 +427,13 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
     stale_url = f"{stack['board']}/?at=2013-04-08T18:00:00Z"
     page = _shown(_chromium("--dump-dom", stale_url))
     assert page["state"] == "stale", page
-    assert "STALE" in page["banner"]
+    assert "FORÆLDEDE TAL" in page["banner"]
     _screenshot(stale_url, "board-stale.png")
 
     # The board whose ClickHouse is unreachable: backend down, numbers greyed.
     procs.wait_http(f"{stack['board_down']}/healthz")
     assert httpx.get(f"{stack['board_down']}/api/board", timeout=30).status_code == 503
-    page = _shown(_chromium("--dump-dom", f"{stack['board_down']}/"))
+    page = _shown(_chromium("--dump-dom", f"{stack['board_down']}/?lang=en"))
     assert page["state"] == "down", page
     assert "BACKEND DOWN" in page["banner"]
     _screenshot(f"{stack['board_down']}/", "board-backend-down.png")

@@ -48,6 +48,7 @@ def create_app(
         populations=populations(),
         thresholds=settings.rules.thresholds(),
         service_level_target=settings.rules.service_level_target,
+        taxonomy=settings.rules.taxonomy(),
         stale_after_s=settings.stale_after_s,
     )
     page = (STATIC / "index.html").read_text(encoding="utf-8")

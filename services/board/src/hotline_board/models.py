@@ -53,7 +53,26 @@ class MunicipalityCalls(_Model):
 
 class TopicCalls(_Model):
     topic: str
+    label_da: str = Field(description="The topic's Danish label (the taxonomy)")
+    label_en: str
     calls: int
+
+
+class QueueStats(_Model):
+    queue: str | None = Field(description="The queue the provider names; null if none")
+    waiting: int = Field(description="Callers in this queue at as_of")
+    longest_wait_seconds: float
+    in_menu: int = Field(description="Callers in the menu at as_of already routed here")
+    evening: WindowStats
+
+
+class TrendPoint(_Model):
+    start: datetime = Field(description="Start of the half hour tonight (UTC)")
+    offered: int | None = Field(description="Calls offered in it so far; null: not begun")
+    forecast: float | None = Field(
+        description="Mean of the same half hour on the last 4 opening evenings of this "
+        "weekday that had calls; null: none to compare with"
+    )
 
 
 class AgentPause(_Model):
@@ -127,6 +146,8 @@ class Board(_Model):
     evening_opens: datetime | None
     evening_closes: datetime | None
     by_municipality: list[MunicipalityCalls] = Field(description="This evening, most calls first")
+    by_queue: list[QueueStats] = Field(description="This evening and now, per queue")
+    trend: list[TrendPoint] = Field(description="Tonight per half hour against the forecast")
     topics: list[TopicCalls] = Field(description="This evening's topic mix, most calls first")
     thresholds: Thresholds
 

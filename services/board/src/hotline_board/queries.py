@@ -62,6 +62,31 @@ def answered_calls(database: str, lo: int, hi: int) -> str:
     )
 
 
+def by_queue(database: str, lo: int, hi: int, at: int, th: kpi.Thresholds) -> tuple[str, str]:
+    """The window counts of (lo, hi] and the live state at `at`, one row per queue ('' when
+    the provider named none)."""
+    per_call = kpi.per_call_sql(database, str(lo - kpi.LIVE_LOOKBACK_S), str(hi))
+    window = kpi.window_counts_sql(kpi.derived_sql(per_call, th), str(lo), str(hi), th, "queue")
+    live_calls = kpi.per_call_sql(database, str(at - kpi.LIVE_LOOKBACK_S), str(at))
+    live = kpi.live_sql(kpi.derived_sql(live_calls, th), str(at), "queue")
+    return window, live
+
+
+def offered_per_half_hour(database: str, ranges: list[tuple[int, int]]) -> str:
+    """(UTC half-hour start, calls offered within hours) within the [lo, hi) ranges."""
+    db = kpi.identifier(database)
+    where = " OR ".join(
+        f"(occurred_at >= toDateTime({int(lo)}) AND occurred_at < toDateTime({int(hi)}))"
+        for lo, hi in ranges
+    )
+    return (
+        "SELECT toUInt32(intDiv(toUInt32(occurred_at), 1800) * 1800) AS slot, "
+        f"uniqExact(call_id) AS calls FROM {db}.call_events FINAL "
+        f"WHERE type = 'offered' AND within_hours = 1 AND ({where or '0'}) "
+        "GROUP BY slot ORDER BY slot"
+    )
+
+
 def by_municipality(database: str, lo: int, hi: int) -> str:
     return (
         "SELECT municipality_code, any(municipality_name) AS name, count() AS calls "

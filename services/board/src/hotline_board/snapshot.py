@@ -8,12 +8,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from hotline_board import queries
+from hotline_board import queries, trend
 from hotline_board.agent_panel import build_panel, spans_from_rows, steps_from_rows
-from hotline_board.models import Board, MunicipalityCalls, Thresholds, TopicCalls, WindowStats
+from hotline_board.models import (
+    Board,
+    MunicipalityCalls,
+    QueueStats,
+    Thresholds,
+    TopicCalls,
+    TrendPoint,
+    WindowStats,
+)
+from hotline_board.queue_split import queues
 from hotline_board.windows import LAST_WINDOW, latest_evening, unix
 from hotline_schemas import kpi
+from hotline_schemas.hours import Evening as ScheduleEvening
 from hotline_schemas.hours import OpeningSchedule, is_open
+from hotline_schemas.taxonomy import Taxonomy, load_taxonomy
 
 Rows = list[tuple[Any, ...]]
 
@@ -30,6 +41,7 @@ class BoardConfig:
     thresholds: kpi.Thresholds = field(default_factory=kpi.Thresholds)
     service_level_target: float = kpi.SERVICE_LEVEL_TARGET
     stale_after_s: float = 120.0
+    taxonomy: Taxonomy = field(default_factory=lambda: load_taxonomy(None))
 
 
 def _number(value: Any) -> float | None:
@@ -39,12 +51,10 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _window(ex: Executor, cfg: BoardConfig, start: datetime, end: datetime) -> WindowStats:
-    sql = queries.window(cfg.database, unix(start), unix(end), cfg.thresholds)
-    ((offered, answered, within, abandoned, short, wait_sum, talk_sum, talked, menu, left, *_),) = (
-        ex.execute(sql)
-    )
-    counts = kpi.Counts(
+def counts_of(row: Sequence[Any]) -> kpi.Counts:
+    """kpi.Counts from the first ten columns of a `kpi.window_counts_sql` row."""
+    offered, answered, within, abandoned, short, wait_sum, talk_sum, talked, menu, left = row[:10]
+    return kpi.Counts(
         int(offered),
         int(answered),
         int(within),
@@ -56,6 +66,15 @@ def _window(ex: Executor, cfg: BoardConfig, start: datetime, end: datetime) -> W
         int(menu),
         int(left),
     )
+
+
+def _window(ex: Executor, cfg: BoardConfig, start: datetime, end: datetime) -> WindowStats:
+    sql = queries.window(cfg.database, unix(start), unix(end), cfg.thresholds)
+    (row,) = ex.execute(sql)
+    return window_stats(start, end, counts_of(row))
+
+
+def window_stats(start: datetime, end: datetime, counts: kpi.Counts) -> WindowStats:
     # The ratios come from the Python definitions; the SQL ones (same formulas) serve Grafana.
     return WindowStats(
         start=start,
@@ -92,6 +111,31 @@ def _municipalities(rows: Sequence[tuple[Any, ...]], pops: Mapping[int, int]) ->
     return out
 
 
+def _topics(rows: Sequence[tuple[Any, ...]], taxonomy: Taxonomy) -> list[TopicCalls]:
+    out = []
+    for topic_id, calls in rows:
+        found = taxonomy.find(str(topic_id))
+        da, en = (found.label.da, found.label.en) if found else (str(topic_id), str(topic_id))
+        out.append(TopicCalls(topic=str(topic_id), label_da=da, label_en=en, calls=int(calls)))
+    return out
+
+
+def _trend(ex: Executor, cfg: BoardConfig, at: datetime) -> list[TrendPoint]:
+    local_day = at.astimezone(cfg.schedule.zone).date()
+    tonight = [e for e in cfg.schedule.evenings(local_day) if e.opens <= at]
+    if not tonight:
+        return []
+    evening: ScheduleEvening = tonight[-1]
+    earlier = trend.earlier_evenings(cfg.schedule, evening, trend.FORECAST_EVENINGS)
+    ranges = [(unix(e.opens), unix(e.closes)) for e in [evening, *earlier]]
+    rows = ex.execute(queries.offered_per_half_hour(cfg.database, ranges))
+    offered = [(datetime.fromtimestamp(int(s), UTC), int(n)) for s, n in rows]
+    return [
+        TrendPoint(start=p.start, offered=p.offered, forecast=p.forecast)
+        for p in trend.points(evening, at, offered, earlier)
+    ]
+
+
 def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Board:
     """The board at instant `at` (timezone-aware)."""
     at = at.astimezone(UTC).replace(microsecond=0)
@@ -102,12 +146,22 @@ def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Boar
     ((waiting, longest, in_menu, busy),) = ex.execute(queries.live(cfg.database, t, cfg.thresholds))
     evening = latest_evening(cfg.schedule, at)
     evening_stats = municipalities = topic_rows = None
+    queue_stats: list[QueueStats] = []
     if evening is not None:
         end = evening.window_end(at)
         evening_stats = _window(ex, cfg, evening.opens, end)
         lo, hi = unix(evening.opens), unix(end)
         municipalities = ex.execute(queries.by_municipality(cfg.database, lo, hi))
         topic_rows = ex.execute(queries.topics(cfg.database, lo, hi))
+        window_sql, live_sql = queries.by_queue(cfg.database, lo, hi, t, cfg.thresholds)
+        queue_stats = queues(
+            ex.execute(window_sql),
+            ex.execute(live_sql),
+            evening.opens,
+            end,
+            counts_of,
+            window_stats,
+        )
     lookback = t - queries.AGENT_LOOKBACK_S
     panel = build_panel(
         steps_from_rows(ex.execute(queries.agent_events(cfg.database, lookback, t))),
@@ -133,7 +187,9 @@ def build(ex: Executor, cfg: BoardConfig, at: datetime, *, pinned: bool) -> Boar
         evening_opens=evening.opens if evening else None,
         evening_closes=evening.closes if evening else None,
         by_municipality=_municipalities(municipalities or [], cfg.populations),
-        topics=[TopicCalls(topic=str(a), calls=int(b)) for a, b in topic_rows or []],
+        topics=_topics(topic_rows or [], cfg.taxonomy),
+        by_queue=queue_stats,
+        trend=_trend(ex, cfg, at),
         thresholds=Thresholds(
             service_level_seconds=cfg.thresholds.service_level_s,
             service_level_target=cfg.service_level_target,
