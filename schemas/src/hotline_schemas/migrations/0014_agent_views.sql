@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS {{ db }}.agent_events
 ENGINE = ReplacingMergeTree(inserted_at)
 PARTITION BY toYYYYMM(occurred_at)
 ORDER BY event_id
-{{ ttl("inserted_at + INTERVAL 400 DAY") }}
+{{ ttl("inserted_at + INTERVAL 731 DAY") }}
 SETTINGS index_granularity = 8192;
 
 -- One row per state segment of an agent: logged_in, paused (with its reason), wrap_up or
