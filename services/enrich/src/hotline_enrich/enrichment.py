@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,6 +24,39 @@ class EnrichmentContext:
     secret: bytes = field(repr=False)
     # Seals the originals of dead letters (hotline_schemas.privacy); None: redacted text only.
     dead_letter_keys: KeyRing | None = field(default=None, repr=False)
+    _open_minutes: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
+
+    def open_at(self, instant: datetime) -> bool:
+        """`is_open`, remembered per UTC minute when every opening boundary is a whole minute
+        (daylight-saving shifts are whole hours, so the answer cannot change within a minute);
+        the time-zone conversion was a tenth of the enrichment's cost."""
+        if not self._minute_aligned:
+            return is_open(self.schedule, instant)
+        minute = int(instant.timestamp()) // 60
+        known = self._open_minutes.get(minute)
+        if known is None:
+            if len(self._open_minutes) > _MAX_MINUTES:
+                self._open_minutes.clear()
+            known = self._open_minutes[minute] = is_open(self.schedule, instant)
+        return known
+
+    @functools.cached_property
+    def _minute_aligned(self) -> bool:
+        return _minute_aligned(self.schedule)
+
+
+_MAX_MINUTES = 100_000  # about 70 days of distinct minutes; plenty for a replay's batch
+
+
+def _minute_aligned(schedule: OpeningSchedule) -> bool:
+    weeks = [schedule.weekly, *(p.weekly for p in schedule.periods)]
+    return all(
+        t.second == 0 and t.microsecond == 0
+        for weekly in weeks
+        for intervals in weekly.values()
+        for interval in intervals
+        for t in (interval.start, interval.end)
+    )
 
 
 def enrich(
@@ -63,7 +97,7 @@ def enrich(
         topic=topic.topic,
         topic_source=topic.source,
         in_scope=topic.in_scope,
-        within_hours=is_open(ctx.schedule, event.occurred_at),
+        within_hours=ctx.open_at(event.occurred_at),
         enriched_at=enriched_at,
         source_version=raw.schema_version,
         end_reason=None if v2 is None else v2.end_reason,
