@@ -84,7 +84,9 @@ class Stack:
             host=ch.host, port=ch.port, user=ch.user, password=ch.password.get_secret_value()
         )
 
-    def env(self) -> dict[str, str]:
+    def env(self, instance: int = 0) -> dict[str, str]:
+        """The services' environment; `instance` > 0 is a second worker of enrich and sink
+        (same groups, its own ports and state folder) for the scale-out figures."""
         ch = self.settings.clickhouse
         return {
             **inherited_env(),
@@ -106,11 +108,13 @@ class Stack:
             "HOTLINE_ENRICH_RECORDS_TOPIC": f"{self.prefix}.records",
             "HOTLINE_ENRICH_WEB_PORT": str(free_port()),
             "HOTLINE_ENRICH_METRICS_PORT": str(free_port()),
-            "HOTLINE_ENRICH_STATE_DIR": str(Path(self._tmp.name) / "enrich"),
+            "HOTLINE_ENRICH_STATE_DIR": str(Path(self._tmp.name) / f"enrich-{instance}"),
             "HOTLINE_SINK_TOPICS": json.dumps([self.enriched]),
             "HOTLINE_SINK_DEAD_LETTER_TOPIC": self.enriched_dlq,
             "HOTLINE_SINK_GROUP_ID": f"{self.prefix}-sink",
-            "HOTLINE_SINK_METRICS_PORT": str(self.sink_metrics_port),
+            "HOTLINE_SINK_METRICS_PORT": str(
+                self.sink_metrics_port if instance == 0 else free_port()
+            ),
         }
 
     def start(self) -> None:
@@ -150,6 +154,38 @@ class Stack:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )
+
+    def start_worker(self, name: str, instance: int) -> subprocess.Popen[bytes]:
+        """Another worker of `name` (enrich or sink) in the same consumer group."""
+        log_file = (Path(self._tmp.name) / f"{name}-{instance}.log").open("wb")
+        self._logs.append(log_file)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", f"hotline_{name}"],
+            env=self.env(instance),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        self.procs[f"{name}-{instance}"] = proc
+        return proc
+
+    def stop_worker(self, key: str) -> None:
+        proc = self.procs.pop(key)
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def group_members(self, group: str) -> int:
+        admin = self.admin()
+        try:
+            info = admin.describe_groups([group]).get(group, {})
+        finally:
+            admin.close()
+        if info.get("group_state") != "Stable":
+            return 0
+        return len(info.get("members") or [])
 
     def check_alive(self) -> None:
         for name, proc in self.procs.items():
