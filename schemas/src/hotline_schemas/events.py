@@ -298,6 +298,13 @@ class DeadLetter(_Strict):
     errors: list[dict[str, str]] = Field(default_factory=list)
     payload: str = Field(description="The original bytes, decoded as UTF-8 with replacement.")
     source_topic: str | None = None
+    source_format: ShortText | None = Field(
+        default=None,
+        description=(
+            "stage import: the provider format the payload is in (asterisk-queue-log, "
+            "connect-ctr, cdr-csv), so a replay can convert it again."
+        ),
+    )
     source_partition: int | None = None
     source_offset: int | None = None
     rejected_at: AwareDatetime
