@@ -31,7 +31,9 @@ class MissingTopicsError(RuntimeError):
 
 
 def require_topics(bootstrap_servers: str, names: list[str]) -> None:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, request_timeout_ms=30_000)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, request_timeout_ms=30_000
+    )
     try:
         existing = consumer.topics()
     finally:
