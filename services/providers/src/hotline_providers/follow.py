@@ -27,7 +27,7 @@ from kafka.errors import KafkaError
 from hotline_providers import dead_letters
 from hotline_providers.metrics import FollowMetrics
 from hotline_providers.model import Adapter, Event
-from hotline_providers.producing import DeliveryError, EventProducer
+from hotline_providers.producing import DeliveryError, EventProducer, MissingTopicsError
 from hotline_providers.tailer import Position, Tailer
 from hotline_schemas import AgentEvent, Origin
 
@@ -79,6 +79,7 @@ class Follower:
         position_file: Path,
         make_adapter: Callable[[], Adapter],
         producer: EventProducer,
+        make_producer: Callable[[], EventProducer],
         options: FollowOptions,
         metrics: FollowMetrics,
         *,
@@ -87,7 +88,8 @@ class Follower:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.file, self.position_file = file, position_file
-        self.make_adapter, self.producer = make_adapter, producer
+        self.make_adapter, self.make_producer = make_adapter, make_producer
+        self.producer: EventProducer | None = producer
         self.options, self.metrics = options, metrics
         self.clock, self.now = clock, now
         self.stop = threading.Event()
@@ -120,23 +122,32 @@ class Follower:
         last_flush = self.clock()
         try:
             while not self.stop.is_set():
-                records = self.tailer.poll()
-                for record in records:
-                    self._record(record.line, record.text)
+                if self.producer is None and not self._reconnect():
+                    continue
+                try:
+                    records = self.tailer.poll()
+                    for record in records:
+                        self._record(record.line, record.text)
+                    due = self.clock() - last_flush >= self.options.flush_every_s
+                    if self._unacked and (due or self._unacked >= _MAX_UNACKED):
+                        self._flush()
+                        last_flush = self.clock()
+                except (DeliveryError, KafkaError) as exc:
+                    self._rewind(exc)
+                    continue
                 self.metrics.rotations.set(self.tailer.rotations)
                 self.metrics.backlog_bytes.set(self.tailer.backlog_bytes())
-                due = self.clock() - last_flush >= self.options.flush_every_s
-                if self._unacked and (due or self._unacked >= _MAX_UNACKED):
-                    self._flush()
-                    last_flush = self.clock()
                 if not records:
                     self.stop.wait(self.options.poll_interval_s)
-            if self._unacked:
+            if self._unacked and self.producer is not None:
                 self._flush()
         finally:
             self.tailer.close()
+            if self.producer is not None:
+                self.producer.close()
 
     def _record(self, line: int, text: str) -> None:
+        assert self.producer is not None
         result = self.adapter.convert(line, text)
         if result.rejected is not None:
             letter = dead_letters.import_letter(
@@ -162,21 +173,37 @@ class Follower:
             self.metrics.last_event_time.set(event.occurred_at.timestamp())
 
     def _flush(self) -> None:
-        try:
-            self.producer.flush()
-        except (DeliveryError, KafkaError) as exc:
-            self._failed = True
-            self.metrics.kafka_failures.inc()
-            log.warning(
-                "Kafka failed (%s): back to the saved position in %.0f s", exc, self.options.retry_s
-            )
-            self._unacked = 0
-            self.stop.wait(self.options.retry_s)
-            self.tailer.close()
-            self.adapter, self.tailer = self._resume()
-            return
+        assert self.producer is not None
+        self.producer.flush()
         self._failed = False
         self._unacked = 0
         self._last_ack = self.clock()
         self.metrics.last_ack.set(time.time())
         save_position(self.position_file, self.tailer.position(), self.adapter.state())
+
+    def _rewind(self, exc: Exception) -> None:
+        """Kafka failed: drop the producer (its state may be broken), go back to the saved
+        position, try again after a pause. Nothing unacknowledged was saved as done."""
+        self._failed = True
+        self._unacked = 0
+        self.metrics.kafka_failures.inc()
+        log.warning(
+            "Kafka failed (%s): back to the saved position in %.0f s", exc, self.options.retry_s
+        )
+        if self.producer is not None:
+            self.producer.close(timeout_s=0)
+            self.producer = None
+        self.tailer.close()
+        self.adapter, self.tailer = self._resume()
+        self.stop.wait(self.options.retry_s)
+
+    def _reconnect(self) -> bool:
+        try:
+            self.producer = self.make_producer()
+        except (KafkaError, MissingTopicsError, OSError) as exc:
+            log.warning(
+                "Kafka still unavailable (%s); trying again in %.0f s", exc, self.options.retry_s
+            )
+            self.stop.wait(self.options.retry_s)
+            return False
+        return True

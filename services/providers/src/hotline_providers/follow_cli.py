@@ -65,10 +65,13 @@ def run(args: argparse.Namespace) -> int:
     def make_adapter() -> Adapter:
         return fmt.adapter(provider, Origin.LIVE)
 
-    try:
-        producer = EventProducer.connect(
+    def make_producer() -> EventProducer:
+        return EventProducer.connect(
             settings.kafka.bootstrap_servers, settings, f"{settings.kafka.client_id_prefix}-follow"
         )
+
+    try:
+        producer = make_producer()  # at start, a missing topic or Kafka is an error
     except MissingTopicsError as exc:
         log.error("%s", exc)
         return 2
@@ -85,7 +88,14 @@ def run(args: argparse.Namespace) -> int:
     )
     metrics = FollowMetrics.create(REGISTRY)
     follower = Follower(
-        file, position_file, make_adapter, producer, options, metrics, from_start=args.from_start
+        file,
+        position_file,
+        make_adapter,
+        producer,
+        make_producer,
+        options,
+        metrics,
+        from_start=args.from_start,
     )
     server = serve(settings.metrics_host, settings.metrics_port, REGISTRY, follower.ready)
 
@@ -108,5 +118,4 @@ def run(args: argparse.Namespace) -> int:
         follower.run()
     finally:
         server.shutdown()
-        producer.close()
     return 0

@@ -96,5 +96,5 @@ class EventProducer:
                 raise DeliveryError(f"Kafka did not acknowledge a record: {exc!r}") from exc
         return len(pending)
 
-    def close(self) -> None:
-        self._producer.close(timeout=10)
+    def close(self, timeout_s: float = 10.0) -> None:
+        self._producer.close(timeout=timeout_s)
