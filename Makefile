@@ -28,7 +28,7 @@ run: up ## Bring the whole pipeline up, feed it simulated evenings, show the row
 	@$(LOCAL)/run.sh
 
 report: up ## Write the catchment load report from what ClickHouse holds now (reports/load-report/)
-	@.venv/bin/hotline load-report
+	@source $(LOCAL)/lib.sh && as_clickhouse reader .venv/bin/hotline load-report
 
 stop: ## Stop the pipeline services (ingest, enrich, sink) but leave Kafka/ClickHouse/Prometheus up
 	@$(LOCAL)/pipeline.sh stop
@@ -58,7 +58,7 @@ schemas: install ## Regenerate the JSON Schema files from the pydantic models
 	@$(RUN) hotline schemas generate
 
 bench: up ## Benchmarks that print throughput, latency and memory figures
-	@$(RUN) python -m benchmarks
+	@source $(LOCAL)/lib.sh && export_clickhouse_role writer && $(RUN) python -m benchmarks
 
 clean: down ## Stop everything and delete the local state folder (.state)
 	rm -rf .state

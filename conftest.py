@@ -3,6 +3,11 @@ in-process current ClickHouse (chdb) that speaks clickhouse-driver's `execute` i
 
 A missing service fails the test run: integration tests never skip themselves.
 Every test gets its own topics, consumer group and ClickHouse database.
+
+ClickHouse has no password-less user: tests log in as `hotline_writer` (which creates the
+per-test databases) or, to prove what readers can do, `hotline_reader`. Their passwords come
+from `HOTLINE_CLICKHOUSE_{WRITER,READER}_{USER,PASSWORD}` when set, else from the file the local
+server's start script generated, `$HOTLINE_STATE_DIR/secrets/clickhouse.env` (default `.state`).
 """
 
 from __future__ import annotations
@@ -17,13 +22,20 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from clickhouse_driver import Client
+
+    from hotline_schemas.config import ClickHouseConnection
 
 KAFKA = os.environ.get("HOTLINE_KAFKA__BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 CLICKHOUSE_HOST = os.environ.get("HOTLINE_CLICKHOUSE__HOST", "127.0.0.1")
 CLICKHOUSE_PORT = int(os.environ.get("HOTLINE_CLICKHOUSE__PORT", "9000"))
+STATE_DIR = Path(os.environ.get("HOTLINE_STATE_DIR") or Path(__file__).parent / ".state").resolve()
+CLICKHOUSE_SECRETS = STATE_DIR / "secrets" / "clickhouse.env"
 
 
 @pytest.fixture(scope="session")
@@ -68,18 +80,64 @@ def make_topics(kafka_bootstrap: str) -> Iterator[object]:
     admin.close()
 
 
-@pytest.fixture(scope="session")
-def clickhouse_server() -> tuple[str, int]:
+def _local_secrets() -> dict[str, str]:
+    if not CLICKHOUSE_SECRETS.is_file():
+        return {}
+    lines = CLICKHOUSE_SECRETS.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def clickhouse_login(role: str) -> ClickHouseConnection:
+    """The connection of ClickHouse user `role` (writer or reader) on the test server."""
+    from hotline_schemas.config import ClickHouseConnection
+
+    names = [f"HOTLINE_CLICKHOUSE_{role.upper()}_{field}" for field in ("USER", "PASSWORD")]
+    secrets = _local_secrets()
+    user, password = (os.environ.get(name, secrets.get(name)) for name in names)
+    if not user or password is None:
+        pytest.fail(
+            f"no ClickHouse {role} login: set {' and '.join(names)}, or start the local server "
+            f"(`make up`), which writes them to {CLICKHOUSE_SECRETS}"
+        )
+    return ClickHouseConnection(
+        host=CLICKHOUSE_HOST, port=CLICKHOUSE_PORT, user=user, password=password
+    )
+
+
+def connect(conn: ClickHouseConnection, **options: Any) -> Client:
     from clickhouse_driver import Client
+
+    return Client(
+        host=conn.host,
+        port=conn.port,
+        user=conn.user,
+        password=conn.password.get_secret_value(),
+        **options,
+    )
+
+
+@pytest.fixture(scope="session")
+def clickhouse_writer() -> ClickHouseConnection:
+    """The writer's connection (database `hotline`: replace it with the test's own)."""
+    return clickhouse_login("writer")
+
+
+@pytest.fixture(scope="session")
+def clickhouse_reader() -> ClickHouseConnection:
+    return clickhouse_login("reader")
+
+
+@pytest.fixture(scope="session")
+def clickhouse_server(clickhouse_writer: ClickHouseConnection) -> tuple[str, int]:
     from clickhouse_driver.errors import Error, NetworkError
 
-    client = Client(host=CLICKHOUSE_HOST, port=CLICKHOUSE_PORT, connect_timeout=5)
+    client = connect(clickhouse_writer, connect_timeout=5)
     try:
         client.execute("SELECT 1")
     except (Error, NetworkError, OSError) as exc:
         pytest.fail(
-            f"ClickHouse is not reachable at {CLICKHOUSE_HOST}:{CLICKHOUSE_PORT} ({exc!r}); "
-            "run `make up` first"
+            f"ClickHouse is not reachable at {CLICKHOUSE_HOST}:{CLICKHOUSE_PORT} as "
+            f"{clickhouse_writer.user} ({exc!r}); run `make up` first"
         )
     finally:
         client.disconnect()
@@ -87,16 +145,45 @@ def clickhouse_server() -> tuple[str, int]:
 
 
 @pytest.fixture
-def clickhouse_database(clickhouse_server: tuple[str, int], unique_name: str) -> Iterator[str]:
-    """An empty database for one test, dropped afterwards."""
-    from clickhouse_driver import Client
-
-    host, port = clickhouse_server
-    client = Client(host=host, port=port)
-    client.execute(f"CREATE DATABASE {unique_name}")
-    yield unique_name
-    client.execute(f"DROP DATABASE IF EXISTS {unique_name}")
+def clickhouse_client(
+    clickhouse_server: tuple[str, int], clickhouse_writer: ClickHouseConnection
+) -> Iterator[Client]:
+    """A clickhouse-driver client logged in as the writer, closed after the test."""
+    client = connect(clickhouse_writer)
+    yield client
     client.disconnect()
+
+
+@pytest.fixture
+def clickhouse_env(
+    clickhouse_server: tuple[str, int],
+    clickhouse_writer: ClickHouseConnection,
+    clickhouse_reader: ClickHouseConnection,
+) -> Callable[..., dict[str, str]]:
+    """clickhouse_env(role="writer", database=None): the HOTLINE_CLICKHOUSE__* variables a
+    service process needs to log in as `role`."""
+
+    def env(role: str = "writer", database: str | None = None) -> dict[str, str]:
+        conn = {"writer": clickhouse_writer, "reader": clickhouse_reader}[role]
+        out = {
+            "HOTLINE_CLICKHOUSE__HOST": conn.host,
+            "HOTLINE_CLICKHOUSE__PORT": str(conn.port),
+            "HOTLINE_CLICKHOUSE__USER": conn.user,
+            "HOTLINE_CLICKHOUSE__PASSWORD": conn.password.get_secret_value(),
+        }
+        if database is not None:
+            out["HOTLINE_CLICKHOUSE__DATABASE"] = database
+        return out
+
+    return env
+
+
+@pytest.fixture
+def clickhouse_database(clickhouse_client: Client, unique_name: str) -> Iterator[str]:
+    """An empty database for one test, dropped afterwards."""
+    clickhouse_client.execute(f"CREATE DATABASE {unique_name}")
+    yield unique_name
+    clickhouse_client.execute(f"DROP DATABASE IF EXISTS {unique_name}")
 
 
 class ChdbExecutor:
@@ -161,6 +248,22 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def webhook_secret() -> str:
+    """A fresh Standard Webhooks secret: give it to ingest as HOTLINE_INGEST_WEBHOOK_SECRET."""
+    from hotline_simulator.signing import new_secret
+
+    return new_secret()
+
+
+@pytest.fixture
+def webhook_auth(webhook_secret: str) -> Any:
+    """httpx auth that signs each request with `webhook_secret`, as the provider does."""
+    from hotline_simulator.signing import Signer, WebhookAuth
+
+    return WebhookAuth(Signer(webhook_secret))
 
 
 @pytest.fixture

@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--low-rate", type=float, default=100.0, help="first, unsaturated latency phase (0: skip)"
     )
     parser.add_argument("--pure-events", type=int, help="events for the in-process figures")
+    parser.add_argument(
+        "--engine-events", type=int, help="events in the Kafka engine's own topic (500,000)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="enrich and sink workers in the scale-out phase (2; 1: skip)"
+    )
     parser.add_argument("--skip-pipeline", action="store_true", help="in-process figures only")
     parser.add_argument(
         "--provider-lines", type=int, help="queue_log lines for the import figure (1,000,000)"
@@ -62,6 +68,8 @@ def _options(args: argparse.Namespace) -> tuple[pipeline.Options, int]:
         low_rate=args.low_rate,
         low_seconds=5.0 if quick else 10.0,
         timeout_s=45.0 if quick else 120.0,
+        engine_events=pick(args.engine_events, 500_000, 50_000),
+        workers=pick(args.workers, 2, 2),
     )
     return options, pick(args.pure_events, 20_000, 5_000)
 

@@ -1,4 +1,5 @@
-"""(c) Ingest over HTTP: NDJSON batches POSTed to 127.0.0.1 by a few concurrent clients."""
+"""(c) Ingest over HTTP: NDJSON batches POSTed to 127.0.0.1 by a few concurrent clients, each
+request signed (Standard Webhooks) as the provider signs it."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def run(stack: Stack, events: list[CallEvent], batch: int = 500, clients: int = 
     bodies = [ndjson(events[i : i + batch]) for i in range(0, len(events), batch)]
     limits = httpx.Limits(max_connections=clients)
     with (
-        httpx.Client(timeout=30, limits=limits) as client,
+        httpx.Client(timeout=30, limits=limits, auth=stack.auth()) as client,
         ThreadPoolExecutor(max_workers=clients) as pool,
     ):
         start = time.perf_counter()

@@ -86,7 +86,10 @@ def run(
     poller.start()
     futures: list[Future[tuple[float, int, str | None]]] = []
     n = 0
-    with httpx.Client(timeout=30) as client, ThreadPoolExecutor(max_workers=8) as pool:
+    with (
+        httpx.Client(timeout=30, auth=stack.auth()) as client,
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
         start = time.monotonic()
         for tick in range(ticks):
             # Absolute deadlines: a slow tick does not push every later one back.

@@ -47,7 +47,7 @@ def _throughput(pipe: dict[str, Any], targets: dict[str, Any]) -> list[str]:
     produce = tp.get("events", 0) / tp["produce_seconds"] if tp.get("produce_seconds") else None
     lines = [
         "",
-        "(a, b) throughput: raw topic -> queryable rows, same events",
+        "(a, b) throughput: raw topic -> queryable rows (the engine on its own, larger topic)",
         _row(
             "pipeline (enrich + sink)",
             _num(tp.get("events_per_s"), " ev/s"),
@@ -65,7 +65,27 @@ def _throughput(pipe: dict[str, Any], targets: dict[str, Any]) -> list[str]:
             f"{base.get('rows', 0):,} rows in {_num(base.get('seconds'), ' s', 1)}",
         ),
     ]
-    lines += [f"  ERROR: {p['error']}" for p in (tp, base) if p.get("error")]
+    scale = pipe.get("scale_out", {})
+    if scale:
+        single = tp.get("events_per_s")
+        grown = scale.get("events_per_s")
+        factor = grown / single if grown and single else None
+        lines.append(
+            _row(
+                f"pipeline, {scale.get('workers', '?')} workers each of enrich and sink",
+                _num(grown, " ev/s"),
+                f"x{_num(factor, '', 2)} the single workers",
+            )
+        )
+        cpu = scale.get("worker_cpu_s", {})
+        if cpu:
+            lines.append(
+                _row(
+                    "  CPU s per worker",
+                    "  ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items()) if k != "ingest"),
+                )
+            )
+    lines += [f"  ERROR: {p['error']}" for p in (tp, base, scale) if p.get("error")]
     lines.append(
         _row(
             "ratio pipeline / engine after join (>= 0.5)",

@@ -20,7 +20,12 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_BENCH_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+        env_prefix="HOTLINE_BENCH_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from hotline_enrich.pseudonym import caller_key
+from hotline_schemas.privacy import new_key
 
 pytestmark = pytest.mark.integration
 
@@ -66,12 +67,13 @@ def _calls(prefix: str) -> list[dict[str, Any]]:
 def pipeline(
     kafka_bootstrap: str,
     make_topics: Callable[..., list[str]],
-    clickhouse_server: tuple[str, int],
+    clickhouse_env: Callable[..., dict[str, str]],
     clickhouse_database: str,
     unique_name: str,
     tmp_path: Path,
     free_port: Callable[[], int],
     service_processes: Any,
+    webhook_secret: str,
 ) -> tuple[Any, str, str]:
     raw, enriched, records, raw_dlq, enriched_dlq = make_topics(
         f"{unique_name}.raw",
@@ -80,16 +82,15 @@ def pipeline(
         f"{unique_name}.raw.dlq",
         f"{unique_name}.enriched.dlq",
     )
-    host, port = clickhouse_server
     ingest_port = free_port()
     env = {
         **os.environ,
         "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "HOTLINE_CLICKHOUSE__HOST": host,
-        "HOTLINE_CLICKHOUSE__PORT": str(port),
-        "HOTLINE_CLICKHOUSE__DATABASE": clickhouse_database,
+        **clickhouse_env("writer", clickhouse_database),
         "HOTLINE_PSEUDONYM_SECRET": SECRET,
+        "HOTLINE_DEAD_LETTER_KEYS": new_key(),
         "HOTLINE_INGEST_PORT": str(ingest_port),
+        "HOTLINE_INGEST_WEBHOOK_SECRET": webhook_secret,
         "HOTLINE_INGEST_RAW_TOPIC": raw,
         "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
         "HOTLINE_ENRICH_APP_ID": f"{unique_name}-enrich",
@@ -115,13 +116,12 @@ def pipeline(
     return service_processes, f"http://127.0.0.1:{ingest_port}", clickhouse_database
 
 
-def _rows(
-    database: str, clickhouse_server: tuple[str, int], table: str = "call_events"
-) -> list[dict[str, Any]]:
+def _rows(database: str, login: Any, table: str = "call_events") -> list[dict[str, Any]]:
     from clickhouse_driver import Client
 
     key = "event_id" if table == "call_events" else "call_id"
-    client = Client(host=clickhouse_server[0], port=clickhouse_server[1])
+    password = login.password.get_secret_value()
+    client = Client(host=login.host, port=login.port, user=login.user, password=password)
     try:
         data, columns = client.execute(
             f"SELECT * FROM {database}.{table} FINAL ORDER BY {key}", with_column_types=True
@@ -133,7 +133,10 @@ def _rows(
 
 
 def test_http_in_enriched_row_out(
-    pipeline: tuple[Any, str, str], clickhouse_server: tuple[str, int], unique_name: str
+    pipeline: tuple[Any, str, str],
+    clickhouse_writer: Any,
+    unique_name: str,
+    webhook_auth: Any,
 ) -> None:
     pipe, url, database = pipeline
     pipe.wait_http(f"{url}/readyz")
@@ -145,20 +148,21 @@ def test_http_in_enriched_row_out(
         content=body,
         headers={"Content-Type": "application/x-ndjson"},
         timeout=30,
+        auth=webhook_auth,
     )
     assert answer.status_code == 422, answer.text
     assert answer.json()["accepted"] == len(events)
     assert "type" in json.dumps(answer.json()["rejected"])
 
     # Posting the same events again must not double a row: storage deduplicates on event_id.
-    again = httpx.post(f"{url}/v1/events", json=events, timeout=30)
+    again = httpx.post(f"{url}/v1/events", json=events, timeout=30, auth=webhook_auth)
     assert again.status_code == 202, again.text
 
     deadline = time.monotonic() + 90
     rows: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         pipe.check_alive()
-        rows = _rows(database, clickhouse_server)
+        rows = _rows(database, clickhouse_writer)
         if len(rows) >= len(events):
             break
         time.sleep(1)
@@ -184,7 +188,7 @@ def test_http_in_enriched_row_out(
     # One call record per finished call, built by enrich from the call's events.
     records: list[dict[str, Any]] = []
     while time.monotonic() < deadline + 30:
-        records = _rows(database, clickhouse_server, "call_records")
+        records = _rows(database, clickhouse_writer, "call_records")
         if len(records) >= 2:
             break
         time.sleep(1)

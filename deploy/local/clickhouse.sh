@@ -2,9 +2,14 @@
 # Local ClickHouse server (Debian's clickhouse-server 18.16) as a plain background process.
 #
 #   deploy/local/clickhouse.sh {start|stop|status|restart}
+#   deploy/local/clickhouse.sh env {writer|reader}       # eval "$(...)": export that user's login
+#   deploy/local/clickhouse.sh client {writer|reader} [clickhouse-client options...]
 #
 # Config: deploy/clickhouse/{config,users}.xml rendered into $HOTLINE_STATE_DIR/clickhouse/ on every
 # start. Data, tmp, logs, pid file and console output live there too. Not run through systemd.
+# Users: hotline_writer and hotline_reader, passwords generated once into
+# $HOTLINE_STATE_DIR/secrets/clickhouse.env (see lib.sh); there is no password-less `default`.
+# `start` on a running server brings its users.xml up to date too (the server reloads it).
 #
 #   tcp  127.0.0.1:9000   native protocol (clickhouse-client, clickhouse-driver)  HOTLINE_CLICKHOUSE_TCP_PORT
 #   http 127.0.0.1:8123   HTTP interface (GET /ping answers "Ok.")              HOTLINE_CLICKHOUSE_HTTP_PORT
@@ -47,7 +52,21 @@ ensure_installed() {
 }
 
 client_version() {
-  clickhouse-client --host 127.0.0.1 --port "$TCP_PORT" --connect_timeout 2 -q 'SELECT version()'
+  HOTLINE_CLICKHOUSE_TCP_PORT="$TCP_PORT" clickhouse_client writer --connect_timeout 2 -q 'SELECT version()'
+}
+
+sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# write_users DEST: users.xml with the SHA-256 of the generated passwords (never the passwords).
+write_users() {
+  ensure_local_secrets
+  RENDER_EXTRA=(-e "s|@WRITER_SHA256@|$(sha256 "$(clickhouse_secret writer PASSWORD)")|"
+    -e "s|@READER_SHA256@|$(sha256 "$(clickhouse_secret reader PASSWORD)")|")
+  (
+    umask 077
+    render_template "$DEPLOY/clickhouse/users.xml" "$1"
+  )
+  RENDER_EXTRA=()
 }
 
 write_config() {
@@ -56,12 +75,27 @@ write_config() {
     -e "s|<interserver_http_port>9009<|<interserver_http_port>$INTERSERVER_PORT<|")
   render_template "$DEPLOY/clickhouse/config.xml" "$CONFIG"
   RENDER_EXTRA=()
-  render_template "$DEPLOY/clickhouse/users.xml" "$CH_STATE/users.xml"
+  write_users "$CH_STATE/users.xml"
+}
+
+# sync_users: a running server started with other users (an older users.xml, e.g. the
+# password-less `default`) gets the current ones; it re-reads users.xml within seconds.
+sync_users() {
+  write_users "$CH_STATE/users.xml.new"
+  if cmp -s "$CH_STATE/users.xml.new" "$CH_STATE/users.xml"; then
+    rm -f "$CH_STATE/users.xml.new"
+    return 0
+  fi
+  mv "$CH_STATE/users.xml.new" "$CH_STATE/users.xml"
+  say "users.xml updated (hotline_writer, hotline_reader, no default); waiting for the reload"
+  wait_for 30 "the server to accept hotline_writer" client_version \
+    || die "the running server did not pick up $CH_STATE/users.xml; restart it"
 }
 
 do_start() {
   mkdir -p "$CH_STATE"
   if pid_running "$PIDFILE" "$MATCH"; then
+    sync_users
     say "already running (pid $(read_pid "$PIDFILE")) on 127.0.0.1:$TCP_PORT"
     return 0
   fi
@@ -105,4 +139,25 @@ do_status() {
   fi
 }
 
-usage_dispatch "${1:-}"
+role_arg() {
+  case "${1:-}" in
+    writer | reader) ;;
+    *) die "expected a role, writer or reader, not '${1:-}'" ;;
+  esac
+  [ -s "$CLICKHOUSE_SECRETS" ] || die "no $CLICKHOUSE_SECRETS yet: run '$0 start' first"
+}
+
+case "${1:-}" in
+  env)
+    role_arg "${2:-}"
+    printf 'export HOTLINE_CLICKHOUSE__USER=%s\n' "$(clickhouse_secret "$2" USER)"
+    printf 'export HOTLINE_CLICKHOUSE__PASSWORD=%s\n' "$(clickhouse_secret "$2" PASSWORD)"
+    ;;
+  client)
+    role_arg "${2:-}"
+    role="$2"
+    shift 2
+    HOTLINE_CLICKHOUSE_TCP_PORT="$TCP_PORT" clickhouse_client "$role" "$@"
+    ;;
+  *) usage_dispatch "${1:-}" ;;
+esac

@@ -173,3 +173,132 @@ usage_dispatch() {
       ;;
   esac
 }
+
+# --- local secrets -------------------------------------------------------------------------------
+# Generated once per state folder by ensure_local_secrets (clickhouse.sh start, pipeline.sh start),
+# never overwritten, never committed (.state/ is ignored). Delete the folder to get new ones.
+#
+#   secrets/clickhouse.env     HOTLINE_CLICKHOUSE_{WRITER,READER}_{USER,PASSWORD}: the server's
+#                              users (deploy/clickhouse/users.xml) and every local client
+#   secrets/clickhouse-client-{writer,reader}.xml   clickhouse-client --config-file for a role
+#   secrets/dead-letter.env    HOTLINE_DEAD_LETTER_KEYS: seals dead letters (docs/privacy.md)
+SECRETS_DIR="$STATE_DIR/secrets"
+CLICKHOUSE_SECRETS="$SECRETS_DIR/clickhouse.env"
+DEAD_LETTER_SECRETS="$SECRETS_DIR/dead-letter.env"
+CLICKHOUSE_ROLES=(writer reader)
+
+random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+
+# secret_value FILE NAME: the value of NAME=... in FILE (a secrets file).
+secret_value() {
+  sed -n "s/^$2=//p" "$1" | tail -n 1
+}
+
+# write_secret_file FILE: stdin into FILE, readable by its owner only, all or nothing.
+write_secret_file() {
+  (
+    umask 077
+    cat >"$1.tmp"
+  )
+  mv "$1.tmp" "$1"
+}
+
+ensure_local_secrets() {
+  mkdir -p "$SECRETS_DIR"
+  chmod 700 "$SECRETS_DIR"
+  if [ ! -s "$CLICKHOUSE_SECRETS" ]; then
+    say "generating local ClickHouse passwords into $CLICKHOUSE_SECRETS"
+    write_secret_file "$CLICKHOUSE_SECRETS" <<SECRETS
+# Local ClickHouse users (deploy/clickhouse/users.xml), generated once by deploy/local/lib.sh.
+HOTLINE_CLICKHOUSE_WRITER_USER=hotline_writer
+HOTLINE_CLICKHOUSE_WRITER_PASSWORD=$(random_hex 24)
+HOTLINE_CLICKHOUSE_READER_USER=hotline_reader
+HOTLINE_CLICKHOUSE_READER_PASSWORD=$(random_hex 24)
+SECRETS
+  fi
+  local role
+  for role in "${CLICKHOUSE_ROLES[@]}"; do
+    write_secret_file "$SECRETS_DIR/clickhouse-client-$role.xml" <<XML
+<config>
+    <user>$(clickhouse_secret "$role" USER)</user>
+    <password>$(clickhouse_secret "$role" PASSWORD)</password>
+</config>
+XML
+  done
+  if [ ! -s "$DEAD_LETTER_SECRETS" ]; then
+    say "generating the local dead-letter key into $DEAD_LETTER_SECRETS"
+    write_secret_file "$DEAD_LETTER_SECRETS" <<SECRETS
+# Seals dead letters for replay (docs/privacy.md), generated once by deploy/local/lib.sh.
+HOTLINE_DEAD_LETTER_KEYS=$(head -c 32 /dev/urandom | base64 -w0)
+SECRETS
+  fi
+}
+
+# clickhouse_secret ROLE FIELD: e.g. `clickhouse_secret reader PASSWORD`.
+clickhouse_secret() {
+  local upper
+  upper="$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')"
+  secret_value "$CLICKHOUSE_SECRETS" "HOTLINE_CLICKHOUSE_${upper}_$2"
+}
+
+# export_clickhouse_role ROLE: export HOTLINE_CLICKHOUSE__USER / __PASSWORD of ROLE (writer or
+# reader) into this shell. Call it in a subshell, `( export_clickhouse_role reader; exec cmd )`,
+# so the role stays with one command and no password shows in a process list.
+export_clickhouse_role() {
+  [ -s "$CLICKHOUSE_SECRETS" ] || die "no $CLICKHOUSE_SECRETS: start ClickHouse first (make up)"
+  HOTLINE_CLICKHOUSE__USER="$(clickhouse_secret "$1" USER)"
+  HOTLINE_CLICKHOUSE__PASSWORD="$(clickhouse_secret "$1" PASSWORD)"
+  [ -n "$HOTLINE_CLICKHOUSE__USER" ] || die "no ClickHouse $1 in $CLICKHOUSE_SECRETS"
+  export HOTLINE_CLICKHOUSE__USER HOTLINE_CLICKHOUSE__PASSWORD
+}
+
+# as_clickhouse ROLE COMMAND...: run the program COMMAND as ClickHouse user ROLE.
+as_clickhouse() {
+  (
+    export_clickhouse_role "$1"
+    shift
+    exec "$@"
+  )
+}
+
+# export_dead_letter_key: export the local HOTLINE_DEAD_LETTER_KEYS, unless the environment
+# already sets it (a production-like run brings its own).
+export_dead_letter_key() {
+  if [ -z "${HOTLINE_DEAD_LETTER_KEYS:-}" ] && [ -s "$DEAD_LETTER_SECRETS" ]; then
+    HOTLINE_DEAD_LETTER_KEYS="$(secret_value "$DEAD_LETTER_SECRETS" HOTLINE_DEAD_LETTER_KEYS)"
+    export HOTLINE_DEAD_LETTER_KEYS
+  fi
+}
+
+# clickhouse_client ROLE ARGS...: clickhouse-client on the local server as ROLE.
+clickhouse_client() {
+  local role="$1"
+  shift
+  clickhouse-client --config-file "$SECRETS_DIR/clickhouse-client-$role.xml" \
+    --host 127.0.0.1 --port "${HOTLINE_CLICKHOUSE_TCP_PORT:-9000}" "$@"
+}
+
+# export_webhook_secret: export HOTLINE_INGEST_WEBHOOK_SECRET (ingest verifies with it, the
+# simulator signs with it) unless the caller set one. The local secret is random, generated
+# once into $STATE_DIR/secrets/webhook-secret (mode 600) and reused, so a restarted ingest
+# and a later simulator run agree. Production secrets come from the provider, never from here.
+export_webhook_secret() {
+  if [ -n "${HOTLINE_INGEST_WEBHOOK_SECRET:-}" ]; then
+    export HOTLINE_INGEST_WEBHOOK_SECRET
+    return 0
+  fi
+  local dir="$STATE_DIR/secrets" file="$STATE_DIR/secrets/webhook-secret"
+  if [ ! -s "$file" ]; then
+    mkdir -p "$dir"
+    chmod 700 "$dir"
+    (
+      umask 077
+      # 32 random bytes, base64: a Standard Webhooks `whsec_` secret.
+      printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64 -w0)" >"$file.tmp"
+    )
+    mv "$file.tmp" "$file"
+    say "generated a local webhook signing secret in $file"
+  fi
+  HOTLINE_INGEST_WEBHOOK_SECRET="$(cat "$file")"
+  export HOTLINE_INGEST_WEBHOOK_SECRET
+}

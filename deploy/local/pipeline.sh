@@ -3,7 +3,9 @@
 # when HOTLINE_FOLLOW_FILE names an Asterisk queue_log, the live follower (hotline follow).
 #   pipeline.sh start|stop|status
 # Logs and pid files go to $HOTLINE_STATE_DIR/pipeline/. Configuration comes from the
-# environment (HOTLINE_*), exactly as in production.
+# environment (HOTLINE_*), exactly as in production; the secrets a local run needs come from
+# $HOTLINE_STATE_DIR/secrets/ (lib.sh): the sink logs in to ClickHouse as hotline_writer, the
+# board as hotline_reader, and ingest, enrich and the sink seal dead letters with the local key.
 set -euo pipefail
 SERVICE_NAME=pipeline
 # shellcheck source=deploy/local/lib.sh
@@ -25,11 +27,20 @@ fi
 ready_check() {
   case "$1" in
     ingest) curl -fsS "http://127.0.0.1:${HOTLINE_INGEST_PORT:-8080}/readyz" ;;
-    enrich) curl -fsS "http://127.0.0.1:${HOTLINE_ENRICH_METRICS_PORT:-9466}/metrics" ;;
-    sink) curl -fsS "http://127.0.0.1:${HOTLINE_SINK_METRICS_PORT:-9465}/metrics" ;;
+    enrich) curl -fsS "http://127.0.0.1:${HOTLINE_ENRICH_WEB_PORT:-6066}/readyz" ;;
+    sink) curl -fsS "http://127.0.0.1:${HOTLINE_SINK_METRICS_PORT:-9465}/readyz" ;;
     board) curl -fsS "http://127.0.0.1:${HOTLINE_BOARD_PORT:-8090}/readyz" ;;
     follow) curl -fsS "http://127.0.0.1:${HOTLINE_FOLLOW_METRICS_PORT:-9467}/readyz" ;;
   esac
+}
+
+# export_service_env NAME: what NAME needs besides the caller's environment.
+export_service_env() {
+  case "$1" in
+    sink) export_clickhouse_role writer ;;
+    board) export_clickhouse_role reader ;;
+  esac
+  export_dead_letter_key
 }
 
 start_one() {
@@ -40,7 +51,12 @@ start_one() {
   fi
   local t0
   t0="$(now_s)"
-  nohup "$HOTLINE" "$name" >>"$log" 2>&1 &
+  # Under the supervisor: a service that crashes (or is killed) is started again, as
+  # Kubernetes would; `stop` ends the supervisor, which stops the service first.
+  (
+    export_service_env "$name"
+    exec nohup "$ROOT/deploy/local/supervise.sh" "$name" "$HOTLINE" "$name" >>"$log" 2>&1
+  ) &
   echo $! >"$pidfile"
   if ! WAIT_PIDFILE="$pidfile" wait_for 90 "$name to become ready" ready_check "$name"; then
     show_log_tail "$log"
@@ -52,6 +68,10 @@ start_one() {
 do_start() {
   mkdir -p "$RUN_DIR"
   [ -x "$HOTLINE" ] || die "$HOTLINE is missing; run 'make install' first"
+  ensure_local_secrets
+  # Ingest verifies webhook signatures locally too (HOTLINE_DEV does not turn that off while a
+  # secret is set): the local secret from $STATE_DIR/secrets/, or the caller's own.
+  export_webhook_secret
   # Downstream first, so nothing produced waits for a consumer that is not there yet.
   for name in "${SERVICES[@]}"; do start_one "$name"; done
 }

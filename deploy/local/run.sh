@@ -15,14 +15,18 @@ DATE="${DATE:-2013-03-31}"   # the Sunday daylight saving started: an opening da
 DAYS="${DAYS:-21}"           # opening evenings up to DATE: four weeks of history for the report
 REPORT_DIR="${REPORT_DIR:-$ROOT/reports/load-report}"
 
+# The same signing secret for ingest (started below) and the simulator, which signs with
+# HOTLINE_INGEST_WEBHOOK_SECRET when it has no HOTLINE_SIMULATOR_WEBHOOK_SECRET of its own.
+export_webhook_secret
+
 say "applying ClickHouse migrations"
-"$HOTLINE" migrate
+as_clickhouse writer "$HOTLINE" migrate
 say "creating Kafka topics"
 "$HOTLINE" topics create
 "$ROOT/deploy/local/pipeline.sh" start
 
 rows_now() {
-  clickhouse-client --host 127.0.0.1 --port 9000 -q "SELECT count() FROM $DB.call_events FINAL"
+  clickhouse_client reader -q "SELECT count() FROM $DB.call_events FINAL"
 }
 before="$(rows_now)"
 t0="$(now_s)"
@@ -47,7 +51,7 @@ fi
 say "waiting for enrich and the sink to catch up"
 "$HOTLINE" topics lag --wait 300
 now="$(rows_now)"
-records="$(clickhouse-client --host 127.0.0.1 --port 9000 -q "SELECT count() FROM $DB.call_records FINAL")"
+records="$(clickhouse_client reader -q "SELECT count() FROM $DB.call_records FINAL")"
 say "ClickHouse holds $now call events ($((now - before)) new) and $records call records, $(elapsed "$t0")s after posting began"
 
 query="SELECT municipality_name, count() AS events, uniqExact(call_id) AS calls,
@@ -55,15 +59,15 @@ query="SELECT municipality_name, count() AS events, uniqExact(call_id) AS calls,
 FROM $DB.call_events FINAL GROUP BY municipality_name ORDER BY calls DESC"
 cat <<MSG
 
-The pipeline is running. See the result yourself with:
+The pipeline is running. See the result yourself, as the read-only user, with:
 
-  clickhouse-client -q "$(echo "$query" | tr -s ' \n' ' ')" --format PrettyCompact
+  deploy/local/clickhouse.sh client reader -q "$(echo "$query" | tr -s ' \n' ' ')" --format PrettyCompact
 
 MSG
-clickhouse-client --host 127.0.0.1 --port 9000 --format PrettyCompact -q "$query"
+clickhouse_client reader --format PrettyCompact -q "$query"
 echo
 say "writing the catchment load report"
-"$HOTLINE" load-report --out "$REPORT_DIR"
+as_clickhouse reader "$HOTLINE" load-report --out "$REPORT_DIR"
 cat <<MSG
 
 Load report (Markdown with PNG plots, and report.json):

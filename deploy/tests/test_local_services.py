@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 import warnings
+from typing import Any
 
 import httpx
 import pytest
@@ -70,9 +71,14 @@ def test_kafka_metadata_and_topic_round_trip(kafka_bootstrap: str) -> None:
         admin.close()
 
 
-def test_clickhouse_answers_version(clickhouse_server: tuple[str, int]) -> None:
+def test_clickhouse_answers_version(
+    clickhouse_server: tuple[str, int], clickhouse_writer: Any
+) -> None:
     host, port = clickhouse_server
-    client = Client(host=host, port=port, connect_timeout=5)
+    password = clickhouse_writer.password.get_secret_value()
+    client = Client(
+        host=host, port=port, user=clickhouse_writer.user, password=password, connect_timeout=5
+    )
     try:
         try:
             rows = client.execute("SELECT version()")

@@ -9,6 +9,7 @@ runs on the containers' Prometheus config.
 from __future__ import annotations
 
 import importlib
+import json
 import posixpath
 import re
 import shutil
@@ -17,6 +18,7 @@ import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -24,7 +26,12 @@ from pydantic import BaseModel
 
 from hotline_cli.main import build_parser
 from hotline_enrich.settings import MIN_SECRET_LENGTH
+from hotline_ingest.settings import Settings as IngestSettings
+from hotline_ingest.signing import UnsignedRefusedError, signing_mode
 from hotline_schemas import topics
+from hotline_schemas.config import Retention
+from hotline_schemas.privacy import DeadLetterKeyError, KeyRing
+from hotline_simulator.signing import new_secret
 
 DEPLOY = Path(__file__).resolve().parents[1]
 REPO = DEPLOY.parent
@@ -48,7 +55,7 @@ PORTS: dict[str, set[int]] = {
 }
 METRICS_PORT = {"ingest": 8080, "enrich": 9466, "sink": 9465, "board": 8090}
 PIPELINE = ("ingest", "enrich", "sink", "board")
-JOBS = ("migrate", "topics")
+JOBS = ("migrate", "topics", "retention")
 INFRA = ("kafka", "clickhouse", "prometheus", "alertmanager", "grafana")
 # Names that hold a secret: never a literal value in a manifest.
 SECRET_NAME = re.compile(r"SECRET|PASSWORD")
@@ -61,8 +68,20 @@ SETTINGS = {
     "sink": "hotline_sink.settings",
     "migrate": "hotline_sink.settings",
     "topics": "hotline_cli.settings",
+    "retention": "hotline_cli.settings",
     "board": "hotline_board.settings",
 }
+# The ClickHouse user of each process that logs in (users.d/hotline.xml, deploy/clickhouse).
+CLICKHOUSE_ROLE = {
+    "migrate": "writer",
+    "retention": "writer",
+    "sink": "writer",
+    "board": "reader",
+    "load-report": "reader",
+}
+# The services that build dead letters, and so seal them.
+SEALERS = {"ingest", "enrich", "sink"}
+USERS_XML = COMPOSE_DIR / "clickhouse" / "users.d" / "hotline.xml"
 # (host field, port field, port) that must bind all interfaces inside a container.
 BINDS = {
     "ingest": [("host", "port", 8080)],
@@ -70,6 +89,10 @@ BINDS = {
     "sink": [("metrics_host", "metrics_port", 9465)],
     "board": [("host", "port", 8090)],
 }
+# What a secret in .env / the Secret stands for when a test builds a service's settings: any
+# 32 characters, except where the service checks the format.
+PLACEHOLDERS = {"HOTLINE_INGEST_WEBHOOK_SECRET": new_secret()}
+WEBHOOK_SECRET = "HOTLINE_INGEST_WEBHOOK_SECRET"
 # Allowed to differ between one-broker compose and the three-broker cluster.
 DIFFERS_BY_DESIGN = {"HOTLINE_ENRICH_TOPIC_REPLICATION_FACTOR"}
 
@@ -108,6 +131,8 @@ def _objects(k8s: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
 
 
 def _containers(workload: dict[str, Any], init: bool = True) -> Iterator[dict[str, Any]]:
+    if workload["kind"] == "CronJob":
+        workload = workload["spec"]["jobTemplate"]
     spec = workload["spec"]["template"]["spec"]
     yield from spec.get("initContainers", []) if init else []
     yield from spec["containers"]
@@ -143,7 +168,7 @@ def _k8s_env(k8s: list[dict[str, Any]], container: dict[str, Any]) -> dict[str, 
 def _k8s_hotline_containers(k8s: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The hotline containers by compose service name (migrate is the sink's initContainer)."""
     found: dict[str, dict[str, Any]] = {}
-    for kind in ("Deployment", "Job"):
+    for kind in ("Deployment", "Job", "CronJob"):
         for workload in _objects(k8s, kind).values():
             for container in _containers(workload):
                 assert container["name"] not in found, f"two containers named {container['name']}"
@@ -325,7 +350,7 @@ def test_compose_env_builds_the_services_settings(
     unknown = {k for k in env if k.startswith("HOTLINE_")} - _settings_env_names(SETTINGS[name])
     assert not unknown, f"{name} does not read {sorted(unknown)}"
     for key, value in env.items():
-        monkeypatch.setenv(key, INTERPOLATION.sub("s" * 32, value))
+        monkeypatch.setenv(key, INTERPOLATION.sub(PLACEHOLDERS.get(key, "s" * 32), value))
     settings = importlib.import_module(SETTINGS[name]).Settings()
     for host, port, expected in BINDS.get(name, []):
         assert getattr(settings, host) == "0.0.0.0", f"{name} binds {host} to loopback"
@@ -341,23 +366,72 @@ def test_only_enrich_holds_the_pseudonym_secret(
     assert holders == {"enrich"}
 
 
+def test_only_ingest_holds_the_webhook_secret(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    assert {n for n, s in compose.items() if WEBHOOK_SECRET in _compose_env(s)} == {"ingest"}
+    holders = {
+        n for n, c in _k8s_hotline_containers(k8s).items() if WEBHOOK_SECRET in _k8s_env(k8s, c)
+    }
+    assert holders == {"ingest"}
+
+
+def _ingest_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> IngestSettings:
+    for key in ("HOTLINE_DEV", "HOTLINE_INGEST_ALLOW_UNSIGNED", WEBHOOK_SECRET):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        if key.startswith("HOTLINE_"):
+            monkeypatch.setenv(key, value)
+    return IngestSettings()
+
+
+@pytest.mark.parametrize("where", ["compose", "k8s"])
+def test_ingest_listens_on_all_interfaces_only_with_signing_on(
+    compose: dict[str, Any],
+    k8s: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    if where == "compose":
+        env = _compose_env(compose["ingest"])
+        # `${VAR:?...}`: compose refuses to start without it, so it is never empty.
+        assert env[WEBHOOK_SECRET].startswith(f"${{{WEBHOOK_SECRET}:?")
+    else:
+        env = _k8s_env(k8s, _k8s_hotline_containers(k8s)["ingest"])
+        assert env[WEBHOOK_SECRET] == "<secret>"
+    assert "HOTLINE_DEV" not in env
+    assert "HOTLINE_INGEST_ALLOW_UNSIGNED" not in env
+    settings = _ingest_settings({**env, WEBHOOK_SECRET: new_secret()}, monkeypatch)
+    assert settings.host == "0.0.0.0"
+    assert signing_mode(settings).verifier is not None
+    # Were the secret missing, ingest would not start at all.
+    without = {k: v for k, v in env.items() if k != WEBHOOK_SECRET}
+    with pytest.raises(UnsignedRefusedError):
+        signing_mode(_ingest_settings(without, monkeypatch))
+
+
 def test_secret_template_holds_only_placeholders(
     k8s: list[dict[str, Any]], secret: dict[str, Any]
 ) -> None:
     assert "data" not in secret, "base64 data would hide real values"
     assert set(secret["stringData"].values()) == {"CHANGE-ME"}
-    # An unedited template must make enrich refuse to start, not run with a public key.
+    # An unedited template must make enrich refuse to start, not run with a public key, and
+    # ingest too, not take events with a known secret.
     assert len(secret["stringData"]["HOTLINE_PSEUDONYM_SECRET"]) < MIN_SECRET_LENGTH
+    with pytest.raises(ValueError, match="must start with 'whsec_'"):
+        IngestSettings(webhook_secret=secret["stringData"][WEBHOOK_SECRET])
     refs = {
         (var["valueFrom"]["secretKeyRef"]["name"], var["valueFrom"]["secretKeyRef"]["key"])
-        for kind in ("Deployment", "StatefulSet", "Job")
+        for kind in ("Deployment", "StatefulSet", "Job", "CronJob")
         for workload in _objects(k8s, kind).values()
         for container in _containers(workload)
         for var in container.get("env", [])
         if "secretKeyRef" in var.get("valueFrom", {})
     }
     assert refs == {(secret["metadata"]["name"], key) for key in secret["stringData"]}
-    for workload in [o for o in k8s if o["kind"] in {"Deployment", "StatefulSet", "Job"}]:
+    for workload in [
+        o for o in k8s if o["kind"] in {"Deployment", "StatefulSet", "Job", "CronJob"}
+    ]:
         for container in _containers(workload):
             for var in container.get("env", []):
                 assert not (SECRET_NAME.search(var["name"]) and "value" in var), var["name"]
@@ -373,16 +447,16 @@ def test_k8s_pipeline_deployments(k8s: list[dict[str, Any]]) -> None:
     assert image.startswith("hotline:")
 
 
-@pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "Job"])
+@pytest.mark.parametrize("kind", ["Deployment", "StatefulSet", "Job", "CronJob"])
 def test_k8s_containers_have_probes_and_memory_limits(k8s: list[dict[str, Any]], kind: str) -> None:
     for name, workload in _objects(k8s, kind).items():
         for container in _containers(workload):
             limit = container.get("resources", {}).get("limits", {}).get("memory")
             assert limit, f"{name}/{container['name']} has no memory limit"
-            if kind == "Deployment" or kind == "Job":
+            if kind in {"Deployment", "Job", "CronJob"}:
                 # The design target is < 250 MB RSS per service.
                 assert _memory_mib(limit) <= 256, f"{name}/{container['name']}: {limit}"
-        if kind == "Job":
+        if kind in {"Job", "CronJob"}:
             continue
         for container in _containers(workload, init=False):
             ports = {p["containerPort"] for p in container["ports"]}
@@ -633,7 +707,7 @@ def test_dockerfile_builds_one_non_root_hotline_image() -> None:
 
 
 def test_k8s_weekly_load_report_cronjob(k8s: list[dict[str, Any]]) -> None:
-    (cron,) = _objects(k8s, "CronJob").values()
+    cron = _objects(k8s, "CronJob")["load-report"]
     assert cron["spec"]["timeZone"] == "Europe/Copenhagen"
     assert cron["spec"]["schedule"] == "0 6 * * 1"  # Monday morning, after Sunday's evening
     pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
@@ -653,3 +727,150 @@ def test_k8s_weekly_load_report_cronjob(k8s: list[dict[str, Any]]) -> None:
     assert "/tmp" in mounts
     claims = {v["name"]: v.get("persistentVolumeClaim") for v in pod["volumes"]}
     assert claims[mounts["/reports"]]["claimName"] in _objects(k8s, "PersistentVolumeClaim")
+
+
+# --- access, privacy and retention ---------------------------------------------------------------
+
+
+def _compose_login(compose: dict[str, Any], name: str) -> tuple[str, str]:
+    env = _compose_env(compose[name])
+    (ref,) = INTERPOLATION.findall(env["HOTLINE_CLICKHOUSE__PASSWORD"])
+    return env["HOTLINE_CLICKHOUSE__USER"], ref[0]
+
+
+def _k8s_login(k8s: list[dict[str, Any]], name: str) -> tuple[str, str]:
+    container = _k8s_hotline_containers(k8s)[name]
+    env = {v["name"]: v for v in container["env"]}
+    assert "HOTLINE_CLICKHOUSE__USER" not in _k8s_env(k8s, {"envFrom": container["envFrom"]})
+    secret = env["HOTLINE_CLICKHOUSE__PASSWORD"]["valueFrom"]["secretKeyRef"]["key"]
+    return env["HOTLINE_CLICKHOUSE__USER"]["value"], secret
+
+
+@pytest.mark.parametrize("name", sorted(CLICKHOUSE_ROLE))
+def test_each_process_logs_in_as_the_user_of_its_role(
+    compose: dict[str, Any], k8s: list[dict[str, Any]], name: str
+) -> None:
+    role = CLICKHOUSE_ROLE[name]
+    expected = (f"hotline_{role}", f"HOTLINE_CLICKHOUSE_{role.upper()}_PASSWORD")
+    assert _k8s_login(k8s, name) == expected
+    if name in compose:
+        assert _compose_login(compose, name) == expected
+
+
+def test_nothing_else_logs_in_to_clickhouse(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    in_compose = {n for n, s in compose.items() if "HOTLINE_CLICKHOUSE__USER" in _compose_env(s)}
+    in_k8s = {
+        n
+        for n, c in _k8s_hotline_containers(k8s).items()
+        if "HOTLINE_CLICKHOUSE__USER" in _k8s_env(k8s, c)
+    }
+    assert in_compose | in_k8s == set(CLICKHOUSE_ROLE)
+
+
+def test_clickhouse_has_exactly_the_pipelines_users(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    text = USERS_XML.read_text(encoding="utf-8")
+    (users_map,) = [
+        m for m in k8s if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "clickhouse-users"
+    ]
+    assert users_map["data"]["hotline.xml"] == text, "compose and k8s users drifted apart"
+    root = ElementTree.fromstring(text)
+    users = root.find("users")
+    assert users is not None
+    assert {u.tag for u in users} == {"default", "hotline_writer", "hotline_reader"}
+    assert users.find("default").get("remove") == "remove"  # type: ignore[union-attr]
+    for role in ("writer", "reader"):
+        user = users.find(f"hotline_{role}")
+        assert user is not None
+        password = user.find("password")
+        assert password is not None
+        assert password.get("from_env") == f"HOTLINE_CLICKHOUSE_{role.upper()}_PASSWORD"
+        assert not (password.text or "").strip()
+    grants = {u.tag: [q.text for q in u.iter("query")] for u in users if u.tag != "default"}
+    assert grants == {
+        "hotline_writer": ["GRANT ALL ON hotline.*"],
+        "hotline_reader": ["GRANT SELECT ON hotline.*"],
+    }
+    profile = root.find("profiles/hotline_reader")
+    assert profile is not None
+    assert profile.findtext("readonly") == "1"
+    assert profile.findtext("max_execution_time") == "600"
+    assert profile.findtext("constraints/max_execution_time/max") == "600"
+    assert root.find("quotas/hotline_reader/keyed_by_ip") is not None
+    assert users.findtext("hotline_reader/quota") == "hotline_reader"
+
+    server = _compose_env(compose["clickhouse"])
+    assert server["CLICKHOUSE_SKIP_USER_SETUP"] == "1"
+    assert not {"CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DB"} & set(server)
+    mounts = [v.split(":")[:2] for v in compose["clickhouse"]["volumes"]]
+    assert [
+        "./clickhouse/users.d/hotline.xml",
+        "/etc/clickhouse-server/users.d/hotline.xml",
+    ] in mounts
+    (container,) = _containers(_objects(k8s, "StatefulSet")["clickhouse"])
+    env = {v["name"]: v for v in container["env"]}
+    assert env["CLICKHOUSE_SKIP_USER_SETUP"]["value"] == "1"
+    for role in ("WRITER", "READER"):
+        name = f"HOTLINE_CLICKHOUSE_{role}_PASSWORD"
+        assert env[name]["valueFrom"]["secretKeyRef"]["key"] == name
+        assert INTERPOLATION.search(server[name])
+    (mount,) = [m for m in container["volumeMounts"] if m["name"] == "users"]
+    assert mount["mountPath"] == "/etc/clickhouse-server/users.d/hotline.xml"
+    assert mount["subPath"] == "hotline.xml"
+    volumes = {
+        v["name"]: v
+        for v in _objects(k8s, "StatefulSet")["clickhouse"]["spec"]["template"]["spec"]["volumes"]
+    }
+    assert volumes["users"]["configMap"]["name"] == "clickhouse-users"
+    assert "healthcheck" in compose["clickhouse"]
+    assert "hotline_reader" in " ".join(compose["clickhouse"]["healthcheck"]["test"])
+
+
+def test_the_sealers_and_only_they_hold_the_dead_letter_keys(
+    compose: dict[str, Any], k8s: list[dict[str, Any]], secret: dict[str, Any]
+) -> None:
+    key = "HOTLINE_DEAD_LETTER_KEYS"
+    assert {n for n, s in compose.items() if key in _compose_env(s)} == SEALERS
+    holders = {n for n, c in _k8s_hotline_containers(k8s).items() if key in _k8s_env(k8s, c)}
+    assert holders == SEALERS
+    for name in SEALERS:
+        assert key in _settings_env_names(SETTINGS[name])
+    # An unedited template must stop the sealers at start-up, not seal with a public key.
+    with pytest.raises(DeadLetterKeyError):
+        KeyRing.parse(secret["stringData"][key])
+
+
+def test_retention_is_configured_once_and_enforced_daily(
+    compose: dict[str, Any], k8s: list[dict[str, Any]]
+) -> None:
+    config = _objects(k8s, "ConfigMap")["hotline-retention"]["data"]
+    names = _settings_env_names("hotline_cli.settings")
+    assert set(config) <= names
+    assert config == {
+        k: v for k, v in _compose_env(compose["retention"]).items() if "RETENTION" in k
+    }
+    parsed = Retention(
+        events_days=int(config["HOTLINE_RETENTION__EVENTS_DAYS"]),
+        records_days=int(config["HOTLINE_RETENTION__RECORDS_DAYS"]),
+        topic_days=json.loads(config["HOTLINE_RETENTION__TOPIC_DAYS"]),
+    )
+    assert parsed == Retention(), "the manifests say the code's defaults"
+    assert compose["retention"]["command"] == ["retention", "apply"]
+    assert (
+        compose["retention"]["depends_on"]["migrate"]["condition"]
+        == "service_completed_successfully"
+    )
+    cron = _objects(k8s, "CronJob")["retention"]
+    assert cron["spec"]["timeZone"] == "Europe/Copenhagen"
+    _minute, _hour, *every = cron["spec"]["schedule"].split()
+    assert every == ["*", "*", "*"], "daily"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    (container,) = _containers(cron)
+    assert container["args"] == ["retention", "apply"]
+    refs = {s["configMapRef"]["name"] for s in container["envFrom"]}
+    assert refs == {"hotline-clickhouse", "hotline-retention"}
+    topics_job = _k8s_hotline_containers(k8s)["topics"]
+    assert "hotline-retention" in {s["configMapRef"]["name"] for s in topics_job["envFrom"]}

@@ -69,6 +69,7 @@ def ingest(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     free_port: Callable[[], int],
+    webhook_secret: str,
 ) -> Iterator[Server]:
     raw, dlq = make_topics(f"{unique_name}.raw", f"{unique_name}.dlq", partitions=1)
     port = free_port()
@@ -77,6 +78,7 @@ def ingest(
     monkeypatch.setenv("HOTLINE_INGEST_RAW_TOPIC", raw)
     monkeypatch.setenv("HOTLINE_INGEST_DEAD_LETTER_TOPIC", dlq)
     monkeypatch.setenv("HOTLINE_KAFKA__BOOTSTRAP_SERVERS", kafka_bootstrap)
+    monkeypatch.setenv("HOTLINE_INGEST_WEBHOOK_SECRET", webhook_secret)
     log = tmp_path / "ingest.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "hotline_ingest"], stdout=out, stderr=out)
@@ -162,7 +164,7 @@ EVENT = {
 
 
 def test_prometheus_scrapes_ingest_and_evaluates_the_rules(
-    ingest: Server, prometheus: Server
+    ingest: Server, prometheus: Server, webhook_auth: Any
 ) -> None:
     prom = prometheus.url
     prometheus.until("up{job='ingest'} == 1", lambda: _value_is(prom, 'up{job="ingest"}', 1))
@@ -171,7 +173,7 @@ def test_prometheus_scrapes_ingest_and_evaluates_the_rules(
         lambda: _value_is(prom, "hotline_ingest_events_accepted_total", 0),
     )
 
-    response = httpx.post(f"{ingest.url}/v1/events", json=EVENT, timeout=15)
+    response = httpx.post(f"{ingest.url}/v1/events", json=EVENT, timeout=15, auth=webhook_auth)
     assert response.status_code == 202, response.text
 
     prometheus.until(

@@ -105,8 +105,9 @@ def test_parse_call_event_names_the_field_without_the_union_tag() -> None:
 def test_schema_version_must_be_the_integer_1_or_2(version: str) -> None:
     text = (paths.EXAMPLES_DIR / "call-event/valid/answered.json").read_text()
     doc = text.replace('"schema_version": 1', f'"schema_version": {version}')
-    with pytest.raises(ValidationError, match="schema_version"):
+    with pytest.raises(ValidationError, match="schema_version") as caught:
         parse_call_event(doc)
+    assert [i["field"] for i in error_items(caught.value)] == ["schema_version"]
 
 
 def test_v2_carries_why_an_unanswered_call_ended() -> None:

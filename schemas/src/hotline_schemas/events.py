@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -36,6 +36,7 @@ from pydantic import (
     StringConstraints,
     Tag,
     TypeAdapter,
+    model_validator,
 )
 
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
@@ -291,12 +292,39 @@ class EnrichedEvent(_Strict):
 
 
 class DeadLetter(_Strict):
-    """A rejected input, kept with its reason and the original payload."""
+    """A rejected input, kept with its reason: readable with caller numbers masked, and the
+    exact original sealed (encrypted) for a replay.
+
+    Build one with `hotline_schemas.privacy.make_dead_letter`, never by hand, and get the
+    original back with `hotline_schemas.privacy.unseal`. Letters written before sealing
+    existed have `redacted` false and the original text in `payload`.
+    """
 
     stage: Literal["ingest", "enrich", "sink", "import"]
     reason: str
     errors: list[dict[str, str]] = Field(default_factory=list)
-    payload: str = Field(description="The original bytes, decoded as UTF-8 with replacement.")
+    payload: str = Field(
+        description=(
+            "What was rejected, for people: the original bytes as UTF-8 (invalid bytes "
+            "replaced) with every phone-number-like digit run masked by '#' when `redacted`. "
+            "Never replay it: replay `sealed_payload`."
+        )
+    )
+    redacted: bool = Field(
+        default=False,
+        description="`payload` has caller numbers masked (every letter built by make_dead_letter).",
+    )
+    sealed_payload: str | None = Field(
+        default=None,
+        description=(
+            "The exact original bytes, AES-256-GCM encrypted: base64 of the 12-byte nonce "
+            "followed by ciphertext and tag. Null when no dead-letter key was configured."
+        ),
+    )
+    key_id: str | None = Field(
+        default=None,
+        description="Id of the dead-letter key that sealed `sealed_payload` (see docs/privacy.md).",
+    )
     source_topic: str | None = None
     source_format: ShortText | None = Field(
         default=None,
@@ -308,3 +336,11 @@ class DeadLetter(_Strict):
     source_partition: int | None = None
     source_offset: int | None = None
     rejected_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _sealed_with_a_key(self) -> Self:
+        if (self.sealed_payload is None) != (self.key_id is None):
+            raise ValueError("sealed_payload and key_id come together")
+        if self.sealed_payload is not None and not self.redacted:
+            raise ValueError("a sealed dead letter must carry the redacted payload")
+        return self

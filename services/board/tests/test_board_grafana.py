@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +56,11 @@ def test_every_panel_runs_on_current_clickhouse(
 
 
 @pytest.fixture
-def server_db(
-    clickhouse_server: tuple[str, int], clickhouse_database: str
-) -> Iterator[tuple[Any, str]]:
-    from clickhouse_driver import Client
-
+def server_db(clickhouse_client: Any, clickhouse_database: str) -> tuple[Any, str]:
     from hotline_sink import migrations
     from hotline_sink.dialect import Dialect, parse_version
 
-    client = Client(host=clickhouse_server[0], port=clickhouse_server[1])
+    client = clickhouse_client
     ((version,),) = client.execute("SELECT version()")
     dialect = Dialect.for_version(parse_version(version))
 
@@ -74,8 +70,7 @@ def server_db(
             return client.execute(query, params, settings=merged)
 
     migrations.apply(Executor(), dialect, clickhouse_database)
-    yield client, clickhouse_database
-    client.disconnect()
+    return client, clickhouse_database
 
 
 @pytest.mark.integration

@@ -40,12 +40,13 @@ AT_TEXT = "2013-03-31T18:00:00Z"
 def stack(
     kafka_bootstrap: str,
     make_topics: Callable[..., list[str]],
-    clickhouse_server: tuple[str, int],
+    clickhouse_env: Callable[..., dict[str, str]],
     clickhouse_database: str,
     unique_name: str,
     tmp_path: Path,
     free_port: Callable[[], int],
     service_processes: Any,
+    webhook_secret: str,
 ) -> dict[str, Any]:
     raw, enriched, raw_dlq, enriched_dlq = make_topics(
         f"{unique_name}.raw",
@@ -53,16 +54,16 @@ def stack(
         f"{unique_name}.raw.dlq",
         f"{unique_name}.enriched.dlq",
     )
-    host, port = clickhouse_server
     ingest_port, board_port, down_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "HOTLINE_CLICKHOUSE__HOST": host,
-        "HOTLINE_CLICKHOUSE__PORT": str(port),
-        "HOTLINE_CLICKHOUSE__DATABASE": clickhouse_database,
+        **clickhouse_env("writer", clickhouse_database),
         "HOTLINE_PSEUDONYM_SECRET": "board-test-secret-0123456789",
         "HOTLINE_INGEST_PORT": str(ingest_port),
+        # ingest verifies it; `hotline simulate` below signs with it.
+        "HOTLINE_INGEST_WEBHOOK_SECRET": webhook_secret,
+        "HOTLINE_SIMULATOR_WEBHOOK_SECRET": webhook_secret,
         "HOTLINE_INGEST_RAW_TOPIC": raw,
         "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
         "HOTLINE_ENRICH_APP_ID": f"{unique_name}-enrich",
@@ -86,8 +87,10 @@ def stack(
     )
     assert migrate.returncode == 0, migrate.stderr.decode()
     procs = service_processes
-    for name in ("sink", "enrich", "ingest", "board"):
+    for name in ("sink", "enrich", "ingest"):
         procs.start(name, env)
+    # The board logs in as the read-only user, as it does in production.
+    procs.start("board", {**env, **clickhouse_env("reader", clickhouse_database)})
     # A second board whose ClickHouse is a closed port: its backend is down.
     down_env = {
         **env,
@@ -105,10 +108,13 @@ def stack(
     }
 
 
-def _client(clickhouse_server: tuple[str, int]) -> Any:
+def _client(clickhouse_writer: Any) -> Any:
     from clickhouse_driver import Client
 
-    return Client(host=clickhouse_server[0], port=clickhouse_server[1])
+    conn = clickhouse_writer
+    return Client(
+        host=conn.host, port=conn.port, user=conn.user, password=conn.password.get_secret_value()
+    )
 
 
 def _event_count(client: Any, database: str) -> int:
@@ -266,7 +272,10 @@ def _waiting_calls(prefix: str, n: int, at: datetime) -> list[dict[str, Any]]:
 
 
 def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
-    stack: dict[str, Any], clickhouse_server: tuple[str, int], unique_name: str
+    stack: dict[str, Any],
+    clickhouse_writer: Any,
+    unique_name: str,
+    webhook_auth: Any,
 ) -> None:
     procs, database = stack["procs"], stack["database"]
     for url in (f"{stack['ingest']}/readyz", f"{stack['board']}/healthz"):
@@ -277,7 +286,7 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
         env=stack["env"], capture_output=True, timeout=180,
     )  # fmt: skip
     assert simulate.returncode == 0, simulate.stderr.decode()[-2000:]
-    client = _client(clickhouse_server)
+    client = _client(clickhouse_writer)
     try:
         stored = _wait_stored(client, database, 100, procs)
         expected = _expected(client, database, AT)
@@ -290,7 +299,9 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
 
         # New callers join the queue: the page follows.
         extra = _waiting_calls(unique_name, 3, AT)
-        answer = httpx.post(f"{stack['ingest']}/v1/events", json=extra, timeout=30)
+        answer = httpx.post(
+            f"{stack['ingest']}/v1/events", json=extra, timeout=30, auth=webhook_auth
+        )
         assert answer.status_code == 202, answer.text
         _wait_stored(client, database, stored + len(extra), procs)
         after = _expected(client, database, AT)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from hotline_schemas import DeadLetter, EnrichedEvent, paths
+from hotline_schemas.privacy import KeyRing, new_key, unseal
 
 # kafka-python 3.0.12 uses the deprecated importlib.resources.read_text/open_text at import, which
 # filterwarnings=error turns into a failure; it is imported inside the tests for that reason.
@@ -27,6 +28,7 @@ pytestmark = [
 
 DEADLINE_S = 60
 NUMBER = "+4586123456"
+DEAD_LETTER_KEYS = new_key()
 
 
 def _events() -> list[dict[str, object]]:
@@ -85,6 +87,7 @@ def test_worker_enriches_and_dead_letters(
     for name, value in {
         "HOTLINE_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
         "HOTLINE_PSEUDONYM_SECRET": "integration-test-secret",
+        "HOTLINE_DEAD_LETTER_KEYS": DEAD_LETTER_KEYS,
         "HOTLINE_ENRICH_APP_ID": unique_name,
         "HOTLINE_ENRICH_RAW_TOPIC": raw,
         "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
@@ -126,6 +129,7 @@ def test_worker_enriches_and_dead_letters(
         assert letter.reason.startswith("invalid JSON")
         assert letter.source_topic == raw
         assert letter.payload.endswith("this is not json")
+        assert unseal(letter, KeyRing.parse(DEAD_LETTER_KEYS)) == b"\x00this is not json"
 
         # Offsets are committed only after the outputs were acknowledged: all four, eventually.
         deadline = time.monotonic() + 20

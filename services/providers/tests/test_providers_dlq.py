@@ -15,6 +15,9 @@ from hotline_providers.model import Converted, Rejection
 from hotline_providers.settings import ProviderSettings, Targets
 from hotline_schemas import DeadLetter, parse_call_event, topics
 from hotline_schemas.paths import EXAMPLES_DIR
+from hotline_schemas.privacy import KeyRing, new_key
+
+KEYS = KeyRing.parse(new_key())
 
 NOW = datetime(2013, 4, 1, 9, 0, tzinfo=UTC)
 SAMPLES = Path(__file__).parent / "samples"
@@ -22,7 +25,7 @@ TARGETS = Targets(raw_topic="raw", agent_topic="agents", dead_letter_topic="raw.
 
 
 def replayer(home: str | None = "raw", mapping: Path | None = None) -> dlq.Replayer:
-    return dlq.Replayer(TARGETS, ProviderSettings(), home=home, mapping=mapping)
+    return dlq.Replayer(TARGETS, ProviderSettings(), home=home, mapping=mapping, keys=KEYS)
 
 
 def letter(payload: str, **fields: object) -> DeadLetter:
@@ -57,20 +60,23 @@ def test_a_cdr_csv_letter_carries_its_header_and_needs_the_mapping() -> None:
     header, row = (SAMPLES / "cdr_export.csv").read_text(encoding="utf-8-sig").splitlines()[:2]
     rejected = Converted(2, row, rejected=Rejection("Status: 'X' is not in the mapping"))
     made = import_letter(
-        rejected, source_format="cdr-csv", rejected_at=NOW, max_chars=10_000, header=header
+        rejected, source_format="cdr-csv", rejected_at=NOW, keys=KEYS, header=header
     )
-    assert original_payload(made) == f"{header}\n{row}"
+    assert original_payload(made, KEYS) == f"{header}\n{row}"
+    assert "86123456" not in made.payload  # the caller's number is masked for people ...
+    assert made.sealed_payload is not None  # ... and sealed for the replay
     assert made.reason.startswith("line 2: ")
     sent = replayer(mapping=EXAMPLE).replay(made).messages
     assert [m[0] for m in sent] == ["raw"] * 4
     assert "needs --mapping" in (replayer().replay(made).failure or "")
 
 
-def test_a_long_payload_is_cut_and_the_reason_says_so() -> None:
-    rejected = Converted(7, "x" * 50, rejected=Rejection("bad"))
-    made = import_letter(rejected, source_format="connect-ctr", rejected_at=NOW, max_chars=20)
-    assert len(made.payload) == 20
-    assert "payload truncated: 30 of 50 chars cut" in made.reason
+def test_a_letter_sealed_with_another_key_cannot_be_replayed() -> None:
+    rejected = Converted(7, "1354554000|x|hotline|NONE|ENTERQUEUE||", rejected=Rejection("bad"))
+    made = import_letter(rejected, source_format="asterisk-queue-log", rejected_at=NOW, keys=KEYS)
+    other = dlq.Replayer(TARGETS, ProviderSettings(), home="raw", keys=KeyRing.parse(new_key()))
+    assert (other.replay(made).failure or "").startswith("cannot unseal")
+    assert replayer().replay(made).messages
 
 
 def test_an_ingest_letter_goes_to_the_home_topic_if_it_now_validates() -> None:

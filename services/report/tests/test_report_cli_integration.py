@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ pytestmark = pytest.mark.integration
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _hotline(database: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOTLINE_CLICKHOUSE__DATABASE": database}
+def _hotline(login: dict[str, str], database: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **login, "HOTLINE_CLICKHOUSE__DATABASE": database}
     return subprocess.run(
         [sys.executable, "-m", "hotline_cli", *args],
         env=env,
@@ -36,22 +37,28 @@ def _hotline(database: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
+def reader(clickhouse_env: Callable[..., dict[str, str]]) -> dict[str, str]:
+    """The report logs in as the read-only user, as it does in production."""
+    return clickhouse_env("reader")
+
+
+@pytest.fixture
 def history_db(
-    clickhouse_server: tuple[str, int], clickhouse_database: str, insert_history: Any
+    clickhouse_env: Callable[..., dict[str, str]],
+    clickhouse_client: Client,
+    clickhouse_database: str,
+    insert_history: Any,
 ) -> str:
-    migrated = _hotline(clickhouse_database, "migrate")
+    migrated = _hotline(clickhouse_env("writer"), clickhouse_database, "migrate")
     assert migrated.returncode == 0, migrated.stderr
-    host, port = clickhouse_server
-    client = Client(host=host, port=port)
-    try:
-        insert_history(client, clickhouse_database)
-    finally:
-        client.disconnect()
+    insert_history(clickhouse_client, clickhouse_database)
     return clickhouse_database
 
 
-def _report(database: str, out: Path, *args: str) -> tuple[dict[str, Any], str]:
-    done = _hotline(database, "load-report", "--out", str(out), "--no-progress", *args)
+def _report(
+    login: dict[str, str], database: str, out: Path, *args: str
+) -> tuple[dict[str, Any], str]:
+    done = _hotline(login, database, "load-report", "--out", str(out), "--no-progress", *args)
     assert done.returncode == 0, done.stderr
     # The command says where the report is.
     assert f"report: {out.resolve() / 'report.md'}" in done.stdout
@@ -60,10 +67,10 @@ def _report(database: str, out: Path, *args: str) -> tuple[dict[str, Any], str]:
 
 
 def test_report_on_a_fixed_history_has_the_hand_computed_answers(
-    history_db: str, tmp_path: Path
+    reader: dict[str, str], history_db: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "report"
-    report, stdout = _report(history_db, out)
+    report, stdout = _report(reader, history_db, out)
     assert "today: Peak " in stdout
 
     assert report["history"] == {
@@ -133,9 +140,19 @@ def test_report_on_a_fixed_history_has_the_hand_computed_answers(
         assert f"]({name})" in markdown
 
 
-def test_what_if_adds_friday_and_growth(history_db: str, tmp_path: Path) -> None:
+def test_what_if_adds_friday_and_growth(
+    reader: dict[str, str], history_db: str, tmp_path: Path
+) -> None:
     report, stdout = _report(
-        history_db, tmp_path / "whatif", "--add-day", "Fri", "--growth", "1.5", "--label", "fri"
+        reader,
+        history_db,
+        tmp_path / "whatif",
+        "--add-day",
+        "Fri",
+        "--growth",
+        "1.5",
+        "--label",
+        "fri",
     )
     assert "fri: Peak " in stdout
     whatif = report["whatif"]
@@ -148,8 +165,10 @@ def test_what_if_adds_friday_and_growth(history_db: str, tmp_path: Path) -> None
     assert len(report["intervals"]) == 3  # today's staffing is unchanged
 
 
-def test_unreadable_views_are_a_clear_error(clickhouse_database: str, tmp_path: Path) -> None:
-    done = _hotline(clickhouse_database, "load-report", "--out", str(tmp_path / "r"))
+def test_unreadable_views_are_a_clear_error(
+    reader: dict[str, str], clickhouse_database: str, tmp_path: Path
+) -> None:
+    done = _hotline(reader, clickhouse_database, "load-report", "--out", str(tmp_path / "r"))
     assert done.returncode == 1
     assert "load_by_municipality_v" in done.stderr
     assert "hotline migrate" in done.stderr
@@ -158,16 +177,17 @@ def test_unreadable_views_are_a_clear_error(clickhouse_database: str, tmp_path: 
 
 
 def test_bad_scenario_option_is_rejected_before_reading(tmp_path: Path) -> None:
-    done = _hotline("nowhere", "load-report", "--out", str(tmp_path / "r"), "--add-day", "Fry")
+    done = _hotline({}, "nowhere", "load-report", "--out", str(tmp_path / "r"), "--add-day", "Fry")
     assert done.returncode == 2
     assert "unknown day 'Fry'" in done.stderr
 
 
 def test_long_reads_show_a_progress_bar_of_rows_read(
-    clickhouse_server: tuple[str, int], history_db: str
+    clickhouse_reader: Any, history_db: str
 ) -> None:
-    host, port = clickhouse_server
-    client = Client(host=host, port=port)
+    conn = clickhouse_reader
+    password = conn.password.get_secret_value()
+    client = Client(host=conn.host, port=conn.port, user=conn.user, password=password)
     shown = io.StringIO()
     try:
         data = load(ProgressRunner(client, disable=False, file=shown), history_db)

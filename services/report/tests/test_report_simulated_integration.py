@@ -70,9 +70,8 @@ def records() -> list[CallRecord]:
 
 
 @pytest.fixture
-def client(clickhouse_server: tuple[str, int], clickhouse_database: str) -> Iterator[Client]:
-    host, port = clickhouse_server
-    client = connect(ClickHouseConnection(host=host, port=port, database=clickhouse_database))
+def client(clickhouse_writer: ClickHouseConnection, clickhouse_database: str) -> Iterator[Client]:
+    client = connect(clickhouse_writer.model_copy(update={"database": clickhouse_database}))
     dialect = Dialect.for_version(server_version(client))
     migrations.apply(client, dialect, clickhouse_database)
     load_municipalities(client, clickhouse_database, dialect.session_settings())

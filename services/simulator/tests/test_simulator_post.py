@@ -16,12 +16,14 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from hotline_schemas import CallEvent
 from hotline_simulator import __main__ as simulator_main
 from hotline_simulator.live import retime
 from hotline_simulator.model import SimulationConfig, evening_rng, simulate_evening
 from hotline_simulator.post import PostOptions, make_client, post_events
+from hotline_simulator.signing import Signer, WebhookAuth, new_secret
 
 DAY = date(2013, 3, 31)
 
@@ -37,6 +39,7 @@ class Reply:
 class Recorder:
     url: str = ""
     requests: list[tuple[str, str, bytes]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
     script: list[Reply] = field(default_factory=list)
     default: Reply = field(default_factory=lambda: Reply(202))
 
@@ -57,6 +60,7 @@ def server() -> Iterator[Recorder]:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             with lock:
                 recorder.requests.append((self.path, self.headers["Content-Type"], body))
+                recorder.headers.append({k.lower(): v for k, v in self.headers.items()})
                 reply = recorder.script.pop(0) if recorder.script else recorder.default
             payload = reply.body
             if payload is None:
@@ -173,7 +177,9 @@ def test_rejected_content_is_counted_and_posting_goes_on(server: Recorder) -> No
     assert not report.failed
 
 
-@pytest.mark.parametrize("reply", [Reply(404), Reply(307, {"Location": "http://example.com/"})])
+@pytest.mark.parametrize(
+    "reply", [Reply(404), Reply(401), Reply(307, {"Location": "http://example.com/"})]
+)
 def test_a_wrong_target_stops_at_once_and_redirects_are_not_followed(
     server: Recorder, reply: Reply
 ) -> None:
@@ -257,3 +263,63 @@ def test_dry_run_writes_ndjson_and_posts_nothing(
         DAY, SimulationConfig(), evening_rng(4, DAY)
     )
     assert server.requests == []
+
+
+def _verified(server: Recorder, secret: str) -> list[str]:
+    """The webhook-id of every recorded request, each checked as ingest checks it."""
+    webhook = Webhook(secret)
+    for (_, _, body), headers in zip(server.requests, server.headers, strict=True):
+        webhook.verify(body, headers, json_parse=False)
+    return [headers["webhook-id"] for headers in server.headers]
+
+
+def test_signed_batches_verify_and_a_retry_keeps_its_message_id(server: Recorder) -> None:
+    secret = new_secret()
+    server.script = [Reply(503, {"Retry-After": "0"})]
+    with make_client(5.0, WebhookAuth(Signer(secret))) as client:
+        report = post_events(events(15), client, PostOptions(url=server.url, batch_size=10))
+    assert report.accepted == 15
+    first, retry, second = _verified(server, secret)
+    assert first == retry  # a redelivery of the same message
+    assert second != first
+    with pytest.raises(WebhookVerificationError):
+        _verified(server, new_secret())
+
+
+def test_the_command_signs_with_ingests_secret_unless_it_has_its_own(
+    server: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_secret, own_secret = new_secret(), new_secret()
+    monkeypatch.setenv("HOTLINE_INGEST_URL", server.url)
+    monkeypatch.delenv("HOTLINE_SIMULATOR_WEBHOOK_SECRET", raising=False)
+    # A rotation lists two secrets: the simulator signs with the first.
+    monkeypatch.setenv("HOTLINE_INGEST_WEBHOOK_SECRET", f"{ingest_secret} {new_secret()}")
+    args = ["--seed", "4", "--date", "2013-03-31", "--batch-size", "500"]
+    assert simulator_main.main(args) == 0
+    assert _verified(server, ingest_secret)
+    server.requests.clear()
+    server.headers.clear()
+    monkeypatch.setenv("HOTLINE_SIMULATOR_WEBHOOK_SECRET", own_secret)
+    assert simulator_main.main(args) == 0
+    assert _verified(server, own_secret)
+
+
+def test_without_a_secret_the_command_posts_unsigned(
+    server: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOTLINE_INGEST_URL", server.url)
+    monkeypatch.delenv("HOTLINE_SIMULATOR_WEBHOOK_SECRET", raising=False)
+    monkeypatch.delenv("HOTLINE_INGEST_WEBHOOK_SECRET", raising=False)
+    assert simulator_main.main(["--seed", "4", "--date", "2013-03-31"]) == 0
+    assert server.headers
+    assert not any("webhook-signature" in headers for headers in server.headers)
+
+
+def test_a_malformed_secret_stops_the_command_before_posting(
+    server: Recorder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HOTLINE_INGEST_URL", server.url)
+    monkeypatch.setenv("HOTLINE_SIMULATOR_WEBHOOK_SECRET", "whsec_not*base64")
+    assert simulator_main.main(["--seed", "4", "--date", "2013-03-31"]) == 2
+    assert server.requests == []
+    assert "not*base64" not in caplog.text

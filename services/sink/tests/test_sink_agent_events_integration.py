@@ -17,7 +17,7 @@ from hotline_schemas import AgentEvent, EnrichedEvent, Origin
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
 from hotline_schemas.paths import EXAMPLES_DIR
 from hotline_sink import agent_rows, app
-from hotline_sink.clickhouse import Writer
+from hotline_sink.clickhouse import Writer, connect
 from hotline_sink.routes import AGENTS
 from hotline_sink.settings import Settings
 
@@ -36,16 +36,15 @@ def settings(
     kafka_bootstrap: str,
     make_topics: Callable[..., list[str]],
     unique_name: str,
-    clickhouse_server: tuple[str, int],
+    clickhouse_writer: ClickHouseConnection,
     clickhouse_database: str,
 ) -> Settings:
     enriched, agents, dlq = make_topics(
         f"{unique_name}.enriched", f"{unique_name}.agents", f"{unique_name}.dlq"
     )
-    host, port = clickhouse_server
     built = Settings(
         kafka=KafkaConnection(bootstrap_servers=kafka_bootstrap),
-        clickhouse=ClickHouseConnection(host=host, port=port, database=clickhouse_database),
+        clickhouse=clickhouse_writer.model_copy(update={"database": clickhouse_database}),
         topics=(enriched, agents),
         agent_topics=(agents,),
         group_id=unique_name,
@@ -59,7 +58,7 @@ def settings(
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[Client]:
-    ch = Client(host=settings.clickhouse.host, port=settings.clickhouse.port)
+    ch = connect(settings.clickhouse)
     yield ch
     ch.disconnect()
 

@@ -20,9 +20,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def conn(clickhouse_server: tuple[str, int], clickhouse_database: str) -> ClickHouseConnection:
-    host, port = clickhouse_server
-    return ClickHouseConnection(host=host, port=port, database=clickhouse_database)
+def conn(clickhouse_writer: ClickHouseConnection, clickhouse_database: str) -> ClickHouseConnection:
+    return clickhouse_writer.model_copy(update={"database": clickhouse_database})
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from hotline_schemas import CallRecord, EnrichedEvent
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
 from hotline_sink import app
+from hotline_sink.clickhouse import connect
 from hotline_sink.reference import read_municipalities
 from hotline_sink.settings import Settings
 
@@ -30,16 +31,15 @@ def settings(
     kafka_bootstrap: str,
     make_topics: Callable[..., list[str]],
     unique_name: str,
-    clickhouse_server: tuple[str, int],
+    clickhouse_writer: ClickHouseConnection,
     clickhouse_database: str,
 ) -> Settings:
     enriched, records, dlq = make_topics(
         f"{unique_name}.enriched", f"{unique_name}.records", f"{unique_name}.dlq", partitions=3
     )
-    host, port = clickhouse_server
     built = Settings(
         kafka=KafkaConnection(bootstrap_servers=kafka_bootstrap),
-        clickhouse=ClickHouseConnection(host=host, port=port, database=clickhouse_database),
+        clickhouse=clickhouse_writer.model_copy(update={"database": clickhouse_database}),
         topics=(enriched, records),
         record_topics=(records,),
         group_id=unique_name,
@@ -53,7 +53,7 @@ def settings(
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[Client]:
-    ch = Client(host=settings.clickhouse.host, port=settings.clickhouse.port)
+    ch = connect(settings.clickhouse)
     yield ch
     ch.disconnect()
 

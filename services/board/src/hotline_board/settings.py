@@ -19,7 +19,12 @@ from hotline_schemas.config import ClickHouseConnection
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_BOARD_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+        env_prefix="HOTLINE_BOARD_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     clickhouse: ClickHouseConnection = Field(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from hotline_board import cli as board_cli
 from hotline_capacity import cli as capacity_cli
-from hotline_cli import schemas_cli, topics_cli
+from hotline_cli import erase_cli, retention_cli, schemas_cli, topics_cli
 from hotline_enrich import cli as enrich_cli
 from hotline_ingest import cli as ingest_cli
 from hotline_providers import convert_cli, dlq_cli, follow_cli, import_cli
@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         follow_cli,
         dlq_cli,
         topics_cli,
+        retention_cli,
+        erase_cli,
         schemas_cli,
     ):
         module.register(sub)

@@ -1,5 +1,6 @@
-"""`hotline topics`: create the pipeline's topics from the registry, list them, or show (and
-wait for) the consumer groups' lag on them."""
+"""`hotline topics`: create the pipeline's topics from the registry (with their retention, also
+brought up to date on topics that exist), list them, or show (and wait for) the consumer
+groups' lag on them."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import argparse
 import sys
 
 from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from hotline_cli.lag import measure, pipeline_groups, wait_for_zero
 from hotline_cli.settings import Settings
-from hotline_schemas.topics import ALL_TOPICS
+from hotline_schemas.config import Retention
+from hotline_schemas.topics import ALL_TOPICS, Topic, kafka_configs, retention_days
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
         for topic in ALL_TOPICS:
             sys.stdout.write(
                 f"{topic.name:36} key={topic.key:22} partitions={topic.partitions} "
-                f"model={topic.model.__name__} dlq={topic.dead_letter or '-'}\n"
+                f"model={topic.model.__name__} dlq={topic.dead_letter or '-'} "
+                f"retention={retention_days(topic, settings.retention):g}d\n"
             )
         return 0
     if args.action == "lag":
@@ -45,19 +48,40 @@ def run(args: argparse.Namespace) -> int:
     try:
         existing = set(admin.list_topics())
         for topic in ALL_TOPICS:
-            if topic.name in existing:
-                sys.stdout.write(f"exists  {topic.name}\n")
-                continue
-            try:
-                admin.create_topics(
-                    [NewTopic(topic.name, topic.partitions, args.replication_factor)]
-                )
-                sys.stdout.write(f"created {topic.name} ({topic.partitions} partitions)\n")
-            except TopicAlreadyExistsError:
-                sys.stdout.write(f"exists  {topic.name}\n")
+            configs = kafka_configs(topic, settings.retention)
+            days = f"{retention_days(topic, settings.retention):g} days"
+            if topic.name not in existing:
+                try:
+                    admin.create_topics(
+                        [NewTopic(topic.name, topic.partitions, args.replication_factor, configs)]
+                    )
+                    sys.stdout.write(
+                        f"created {topic.name} ({topic.partitions} partitions, {days})\n"
+                    )
+                    continue
+                except TopicAlreadyExistsError:
+                    pass
+            changed = _update_retention(admin, topic, settings.retention)
+            sys.stdout.write(f"exists  {topic.name} ({days}{', updated' if changed else ''})\n")
     finally:
         admin.close()
     return 0
+
+
+def _update_retention(admin: KafkaAdminClient, topic: Topic, retention: Retention) -> bool:
+    """Bring an existing topic's retention configs to the declared ones; True if changed."""
+    wanted = kafka_configs(topic, retention)
+    described = admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, topic.name, configs=list(wanted))],
+        config_filter="all",
+    )
+    current = described["topic"][topic.name]
+    if all(current.get(k, {}).get("value") == v for k, v in wanted.items()):
+        return False
+    admin.alter_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, topic.name, configs=wanted)], incremental=True
+    )
+    return True
 
 
 def _lag(bootstrap: str, wait_s: float | None) -> int:

@@ -9,6 +9,7 @@ from hotline_enrich.hours import load_schedule
 from hotline_enrich.reference import PostcodeTable
 from hotline_enrich.settings import Settings
 from hotline_enrich.taxonomy import load_taxonomy
+from hotline_schemas.privacy import load_keys
 
 log = logging.getLogger(__name__)
 
@@ -24,4 +25,5 @@ def load_context(settings: Settings) -> EnrichmentContext:
         schedule=load_schedule(settings.schedule_file),
         taxonomy=load_taxonomy(settings.taxonomy_file),
         secret=settings.secret_bytes(),
+        dead_letter_keys=load_keys(settings.dead_letter_keys, "enrich"),
     )

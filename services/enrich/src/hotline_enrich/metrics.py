@@ -27,6 +27,22 @@ class EnrichMetrics:
             "Raw events rejected to the dead-letter topic.",
             registry=registry,
         )
+        self.processing_failures = Counter(
+            "hotline_enrich_processing_failures",
+            "Events this stage could not process (an exception); each was dead-lettered.",
+            registry=registry,
+        )
+        self.partition_rewinds = Counter(
+            "hotline_enrich_partition_rewinds",
+            "Raw partitions sought back to their committed offset because the commit was "
+            "stuck behind a message Faust dropped (see hotline_enrich/stall.py).",
+            registry=registry,
+        )
+        self.ready = Gauge(
+            "hotline_enrich_ready",
+            "1 when the last readiness check (GET /readyz on the web port) passed.",
+            registry=registry,
+        )
         self.produce_failures = Counter(
             "hotline_enrich_produce_failures",
             "Produces Kafka did not acknowledge (the source offset stays uncommitted).",
@@ -44,15 +60,21 @@ class EnrichMetrics:
             ["municipality", "topic"],
             registry=registry,
         )
-        self.processing = Histogram(
-            "hotline_enrich_processing_seconds",
-            "Decode, enrich and hand to the producer, per event.",
+        self.batch_seconds = Histogram(
+            "hotline_enrich_batch_seconds",
+            "Decode, enrich, fold into call states and hand to the producer, per batch.",
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.batch_size = Histogram(
+            "hotline_enrich_batch_size_events",
+            "Raw events per processed batch.",
+            buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000),
             registry=registry,
         )
         self.event_age = Histogram(
             "hotline_enrich_event_age_seconds",
-            "From the event's occurred_at to its enrichment.",
+            "From a live event's occurred_at to its enrichment (imported history excluded).",
             buckets=AGE_BUCKETS,
             registry=registry,
         )

@@ -2,7 +2,8 @@
 
 Options of this service are `HOTLINE_ENRICH_<FIELD>` (e.g. `HOTLINE_ENRICH_RAW_TOPIC`,
 `HOTLINE_ENRICH_METRICS_PORT`); what every service shares keeps one name everywhere:
-`HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_PSEUDONYM_SECRET`, `HOTLINE_DEV`.
+`HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_PSEUDONYM_SECRET`, `HOTLINE_DEAD_LETTER_KEYS`,
+`HOTLINE_DEV`.
 
 The pseudonym secret is required. For local runs set `HOTLINE_DEV=true` instead: a fixed,
 publicly known development secret is then used and a warning is logged at start-up. Never use
@@ -29,7 +30,12 @@ _RAW_DLQ = topics.RAW.dead_letter or f"{topics.RAW.name}.dlq"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_ENRICH_", env_nested_delimiter="__", frozen=True, populate_by_name=True
+        env_prefix="HOTLINE_ENRICH_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
@@ -40,6 +46,10 @@ class Settings(BaseSettings):
     )
     pseudonym_secret: SecretStr | None = Field(
         default=None, validation_alias="HOTLINE_PSEUDONYM_SECRET"
+    )
+    # Seal dead letters for replay (hotline_schemas.privacy): base64 keys, the first seals.
+    dead_letter_keys: SecretStr | None = Field(
+        default=None, validation_alias="HOTLINE_DEAD_LETTER_KEYS"
     )
     schedule_file: Path | None = None
     taxonomy_file: Path | None = None
@@ -57,6 +67,25 @@ class Settings(BaseSettings):
     call_timeout_seconds: float = Field(default=4 * 3600.0, gt=0)
     state_retention_seconds: float = Field(default=24 * 3600.0, ge=0)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
+
+    # Raw-offset guards (offsets.py): how often to look for a rewind that delivered nothing
+    # or messages dropped at a partition's tail, and how long to wait before rewinding again.
+    rewind_check_seconds: float = Field(default=5.0, gt=0)
+    rewind_grace_seconds: float = Field(default=15.0, gt=0)
+    # Group membership: a worker killed without leaving is noticed after this long, and its
+    # partitions move on. Faust's default (60 s) left a restarted worker idle for a minute.
+    session_timeout_seconds: float = Field(default=15.0, gt=0)
+    heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
+
+    # Batching (handler.py, docs/performance.md): events are processed together once this many
+    # have arrived, or once the oldest has waited this long (the timer looks twice as often).
+    batch_max_size: int = Field(default=2000, gt=0)
+    batch_max_age_seconds: float = Field(default=0.05, gt=0)
+    # Producer batching: wait this long for more messages to the same partition; this big a
+    # batch at most. Faust reads at most this many events ahead per partition.
+    producer_linger_ms: int = Field(default=5, ge=0)
+    producer_max_batch_bytes: int = Field(default=1_048_576, gt=0)
+    stream_buffer_maxsize: int = Field(default=8192, gt=0)
 
     store: str = "memory://"
     state_dir: Path = Path(".state/enrich")

@@ -7,27 +7,25 @@ from datetime import datetime
 
 from hotline_ingest.parsing import Rejection
 from hotline_schemas import DeadLetter
+from hotline_schemas.privacy import KeyRing, make_dead_letter
 
 
 @dataclass(frozen=True)
 class KeyedDeadLetter:
-    key: str | None  # the item's call_id when it has one, so a call's rejects stay together
+    key: str | None  # the item's key (call_id, agent_id) if usable: its rejects stay together
     record: DeadLetter
 
 
-def to_dead_letter(rejection: Rejection, rejected_at: datetime, max_chars: int) -> KeyedDeadLetter:
-    payload = rejection.payload
-    reason = rejection.reason
-    if len(payload) > max_chars:
-        # The broker refuses records over ~1 MB; cut the copy and say so rather than lose it.
-        cut = len(payload) - max_chars
-        payload = payload[:max_chars]
-        reason = f"{reason} (payload truncated: {cut} of {len(rejection.payload)} chars cut)"
-    record = DeadLetter(
+def to_dead_letter(
+    rejection: Rejection, rejected_at: datetime, max_bytes: int, keys: KeyRing | None
+) -> KeyedDeadLetter:
+    record = make_dead_letter(
         stage="ingest",
-        reason=reason,
+        reason=rejection.reason,
         errors=rejection.errors,
-        payload=payload,
+        payload=rejection.payload,
+        keys=keys,
         rejected_at=rejected_at,
+        max_payload_bytes=max_bytes,
     )
-    return KeyedDeadLetter(key=rejection.call_id, record=record)
+    return KeyedDeadLetter(key=rejection.key, record=record)

@@ -1,4 +1,4 @@
-"""Thin adapter over kafka-python: send a request's events and dead letters, wait for acks.
+"""Thin adapter over kafka-python: send a request's records and dead letters, wait for acks.
 
 kafka-python is blocking; callers run these methods in a worker thread.
 """
@@ -9,6 +9,7 @@ import logging
 import socket
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaProducer
@@ -16,7 +17,6 @@ from kafka.errors import KafkaError
 
 from hotline_ingest.dead_letters import KeyedDeadLetter
 from hotline_ingest.settings import Settings
-from hotline_schemas import CallEvent
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,26 @@ class KafkaUnavailableError(Exception):
     """Kafka did not take (or acknowledge) the records in time; the caller should retry."""
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where one kind of item goes: its topic, and the dead-letter topic for its rejects."""
+
+    topic: str
+    dead_letter_topic: str
+
+
+@dataclass(frozen=True)
+class Record:
+    key: bytes
+    value: bytes
+
+
 class EventProducer(Protocol):
     def send_all(
-        self, events: Sequence[CallEvent], dead_letters: Sequence[KeyedDeadLetter]
+        self,
+        destination: Destination,
+        records: Sequence[Record],
+        dead_letters: Sequence[KeyedDeadLetter],
     ) -> None:
         """Return only when Kafka acknowledged every record; else raise KafkaUnavailableError."""
 
@@ -38,11 +55,9 @@ class EventProducer(Protocol):
 
 
 class KafkaEventProducer:
-    """Events to the raw topic keyed by call_id, rejects to its dead-letter topic, acks=all."""
+    """Records to a destination's topic, rejects to its dead-letter topic, acks=all."""
 
     def __init__(self, settings: Settings) -> None:
-        self._raw_topic = settings.raw_topic
-        self._dlq_topic = settings.dead_letter_topic
         self._timeout = settings.produce_timeout_seconds
         timeout_ms = int(settings.produce_timeout_seconds * 1000)
         servers = [s.strip() for s in settings.kafka.bootstrap_servers.split(",") if s.strip()]
@@ -73,21 +88,20 @@ class KafkaEventProducer:
         self._admin: KafkaAdminClient | None = None
 
     def send_all(
-        self, events: Sequence[CallEvent], dead_letters: Sequence[KeyedDeadLetter]
+        self,
+        destination: Destination,
+        records: Sequence[Record],
+        dead_letters: Sequence[KeyedDeadLetter],
     ) -> None:
         deadline = time.monotonic() + self._timeout
         try:
             futures = [
-                self._producer.send(
-                    self._raw_topic,
-                    value=event.model_dump_json().encode(),
-                    key=event.call_id.encode(),
-                )
-                for event in events
+                self._producer.send(destination.topic, value=record.value, key=record.key)
+                for record in records
             ]
             futures.extend(
                 self._producer.send(
-                    self._dlq_topic,
+                    destination.dead_letter_topic,
                     value=letter.record.model_dump_json().encode(),
                     key=letter.key.encode() if letter.key is not None else None,
                 )

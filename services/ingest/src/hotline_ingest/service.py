@@ -1,11 +1,11 @@
 """One request body in, one HTTP outcome out: parse, produce, count. Runs in a worker thread.
 
-Status rules:
+The signature has been checked before this runs (see `app.py`). Status rules:
 - 202: every item valid, and Kafka acknowledged every event.
 - 422: some (or all) items invalid. The valid ones were produced and acknowledged before the
   answer, the invalid ones written to the dead-letter topic with their reason; the body lists
   each rejected item. Resending the whole body is harmless (storage dedups on event_id).
-- 400 / 413 / 422 (empty array): the body as a whole is refused; nothing is produced.
+- 400 / 413 / 415 / 422 (empty array): the body as a whole is refused; nothing is produced.
 - 503 + Retry-After: Kafka did not take or acknowledge everything in time; resend the body.
 """
 
@@ -14,24 +14,29 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from hotline_ingest.dead_letters import to_dead_letter
+from hotline_ingest.kinds import Kind
 from hotline_ingest.link import KafkaLink
-from hotline_ingest.metrics import IngestMetrics
-from hotline_ingest.parsing import BodyError, Parsed, parse_body
-from hotline_ingest.producer import KafkaUnavailableError
+from hotline_ingest.metrics import IngestMetrics, ItemMetrics
+from hotline_ingest.outcome import Outcome
+from hotline_ingest.parsing import BodyError, Limits, Parsed, body_format, parse_body
+from hotline_ingest.producer import Destination, KafkaUnavailableError, Record
 from hotline_ingest.settings import Settings
+from hotline_schemas.privacy import load_keys
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Outcome:
-    status_code: int
-    body: dict[str, object]
-    headers: dict[str, str] = field(default_factory=dict)
+class Target:
+    """One endpoint's items: what they are, where they go, what counts them."""
+
+    kind: Kind
+    destination: Destination
+    metrics: ItemMetrics
 
 
 def _now() -> datetime:
@@ -50,6 +55,7 @@ class IngestService:
         self._link = link
         self._metrics = metrics
         self._clock = clock
+        self._dead_letter_keys = load_keys(settings.dead_letter_keys, "ingest")
 
     def refuse(self, error: BodyError) -> Outcome:
         self._metrics.bodies_rejected.labels(error.label).inc()
@@ -57,40 +63,53 @@ class IngestService:
             return Outcome(422, {"accepted": 0, "rejected": [], "detail": error.detail})
         return Outcome(error.status_code, {"detail": error.detail})
 
-    def handle(self, body: bytes, content_type: str | None) -> Outcome:
+    def handle(self, target: Target, body: bytes, content_type: str | None) -> Outcome:
+        now = self._clock()
+        settings = self._settings
+        limits = Limits(
+            max_items=settings.max_items,
+            max_depth=settings.max_depth,
+            not_after=now + timedelta(seconds=settings.max_future_seconds),
+        )
         try:
-            parsed = parse_body(body, content_type, self._settings.max_items)
+            parsed = parse_body(body, body_format(content_type), target.kind, limits)
         except BodyError as exc:
             return self.refuse(exc)
-        self._metrics.received.inc(parsed.total)
+        target.metrics.received.inc(parsed.total)
         self._metrics.batch_size.observe(parsed.total)
-        now = self._clock()
+        records = [
+            Record(key=target.kind.key(e).encode(), value=e.model_dump_json().encode())
+            for e in parsed.events
+        ]
         letters = [
-            to_dead_letter(r, now, self._settings.dead_letter_payload_max_chars)
+            to_dead_letter(
+                r, now, self._settings.dead_letter_payload_max_bytes, self._dead_letter_keys
+            )
             for r in parsed.rejections
         ]
         started = time.perf_counter()
         try:
-            self._link.producer().send_all(parsed.events, letters)
+            self._link.producer().send_all(target.destination, records, letters)
         except KafkaUnavailableError as exc:
             self._link.mark_failed()
             self._metrics.kafka_unavailable.inc()
             log.warning("answering 503: %s", exc)
-            retry = str(self._settings.retry_after_seconds)
+            retry = str(settings.retry_after_seconds)
             detail = (
                 "Kafka is unavailable: the events were not (all) acknowledged. Resend the whole "
                 f"request after {retry} s; duplicates are removed downstream by event_id."
             )
             return Outcome(503, {"detail": detail}, {"Retry-After": retry})
         self._metrics.produce_latency.observe(time.perf_counter() - started)
-        self._count(parsed)
+        _count(target.metrics, parsed)
         return _result(parsed)
 
-    def _count(self, parsed: Parsed) -> None:
-        self._metrics.accepted.inc(len(parsed.events))
-        self._metrics.dead_letters.inc(len(parsed.rejections))
-        for rejection in parsed.rejections:
-            self._metrics.rejected.labels(rejection.label).inc()
+
+def _count(metrics: ItemMetrics, parsed: Parsed) -> None:
+    metrics.accepted.inc(len(parsed.events))
+    metrics.dead_letters.inc(len(parsed.rejections))
+    for rejection in parsed.rejections:
+        metrics.rejected.labels(rejection.label).inc()
 
 
 def _result(parsed: Parsed) -> Outcome:

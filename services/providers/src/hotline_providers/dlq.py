@@ -39,6 +39,7 @@ from hotline_schemas import (
     parse_call_event,
     topics,
 )
+from hotline_schemas.privacy import KeyRing, UnsealError
 from hotline_schemas.validation import reason as validation_reason
 
 _RELATIVE = re.compile(r"^(?P<n>\d+)(?P<unit>[smhd])$")
@@ -115,11 +116,16 @@ class Replayer:
         *,
         home: str | None,
         mapping: Path | None = None,
+        keys: KeyRing | None = None,
     ) -> None:
         self.targets, self.provider, self.home, self.mapping = targets, provider, home, mapping
+        self.keys = keys
 
     def replay(self, letter: DeadLetter) -> Replay:
-        payload = original_payload(letter)
+        try:
+            payload = original_payload(letter, self.keys)
+        except UnsealError as exc:
+            return Replay(failure=f"cannot unseal: {exc}")
         if letter.stage == "import":
             return self._convert_again(letter, payload)
         destination = letter.source_topic or self.home

@@ -22,6 +22,7 @@ from kafka.errors import KafkaError
 from hotline_providers import dlq
 from hotline_providers.settings import DlqSettings, ProviderSettings
 from hotline_providers.tally import reason_group
+from hotline_schemas.privacy import DeadLetterKeyError, load_keys
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace, settings: DlqSettings, letters: list[dlq.Letter]) -> int:
+    try:
+        keys = load_keys(settings.dead_letter_keys, "dlq replay")
+    except DeadLetterKeyError as exc:
+        log.error("%s", exc)
+        return 2
     replayer = dlq.Replayer(
         settings,
         ProviderSettings(),
         home=args.to or dlq.home_topic(args.topic),
         mapping=args.mapping,
+        keys=keys,
     )
     failing: Counter[str] = Counter()
     skipped: Counter[str] = Counter()

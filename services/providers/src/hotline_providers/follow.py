@@ -30,6 +30,7 @@ from hotline_providers.model import Adapter, Event
 from hotline_providers.producing import DeliveryError, EventProducer, MissingTopicsError
 from hotline_providers.tailer import Position, Tailer
 from hotline_schemas import AgentEvent, Origin
+from hotline_schemas.privacy import KeyRing
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ class FollowOptions:
     flush_every_s: float = 1.0
     live_window_s: float = 300.0
     ready_max_age_s: float = 30.0
-    max_payload_chars: int = 256 * 1024
     retry_s: float = 5.0
 
 
@@ -83,6 +83,7 @@ class Follower:
         options: FollowOptions,
         metrics: FollowMetrics,
         *,
+        keys: KeyRing | None = None,
         from_start: bool = False,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -90,7 +91,7 @@ class Follower:
         self.file, self.position_file = file, position_file
         self.make_adapter, self.make_producer = make_adapter, make_producer
         self.producer: EventProducer | None = producer
-        self.options, self.metrics = options, metrics
+        self.options, self.metrics, self.keys = options, metrics, keys
         self.clock, self.now = clock, now
         self.stop = threading.Event()
         self._from_start = from_start
@@ -154,7 +155,7 @@ class Follower:
                 result,
                 source_format=self.options.source_format,
                 rejected_at=self.now(),
-                max_chars=self.options.max_payload_chars,
+                keys=self.keys,
             )
             self.producer.send_dead_letter(letter)
             self._unacked += 1

@@ -24,6 +24,7 @@ from hotline_providers.model import Adapter
 from hotline_providers.producing import EventProducer, MissingTopicsError
 from hotline_providers.settings import FollowSettings, ProviderSettings
 from hotline_schemas import Origin
+from hotline_schemas.privacy import DeadLetterKeyError, load_keys
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,11 @@ def run(args: argparse.Namespace) -> int:
     position_file = settings.position_file or settings.state_dir / f"{file.name}.position.json"
     fmt = formats.resolve(args.format, None)
     provider = ProviderSettings()
+    try:
+        keys = load_keys(settings.dead_letter_keys, "follow")
+    except DeadLetterKeyError as exc:
+        log.error("%s", exc)
+        return 2
 
     def make_adapter() -> Adapter:
         return fmt.adapter(provider, Origin.LIVE)
@@ -84,7 +90,6 @@ def run(args: argparse.Namespace) -> int:
         flush_every_s=settings.flush_every_s,
         live_window_s=settings.live_window_s,
         ready_max_age_s=settings.ready_max_age_s,
-        max_payload_chars=settings.dead_letter_payload_max_chars,
     )
     metrics = FollowMetrics.create(REGISTRY)
     follower = Follower(
@@ -95,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         make_producer,
         options,
         metrics,
+        keys=keys,
         from_start=args.from_start,
     )
     server = serve(settings.metrics_host, settings.metrics_port, REGISTRY, follower.ready)

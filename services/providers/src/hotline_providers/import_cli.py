@@ -21,6 +21,7 @@ from hotline_providers.producing import DeliveryError, EventProducer, MissingTop
 from hotline_providers.progress import progress
 from hotline_providers.settings import ImportSettings, ProviderSettings
 from hotline_schemas import Origin
+from hotline_schemas.privacy import DeadLetterKeyError, load_keys
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
         log.info("reading %s", " -> ".join(p.name for p in files))
     adapter = fmt.adapter(ProviderSettings(), Origin.IMPORT)
     try:
+        keys = load_keys(settings.dead_letter_keys, "import")
+    except DeadLetterKeyError as exc:
+        log.error("%s", exc)
+        return 2
+    try:
         producer = EventProducer.connect(
             settings.kafka.bootstrap_servers, settings, f"{settings.kafka.client_id_prefix}-import"
         )
@@ -80,12 +86,8 @@ def run(args: argparse.Namespace) -> int:
     except KafkaError as exc:
         log.error("Kafka at %s: %r", settings.kafka.bootstrap_servers, exc)
         return 3
-    cadence = Cadence(
-        settings.checkpoint_every_records,
-        settings.checkpoint_every_s,
-        settings.dead_letter_payload_max_chars,
-    )
-    importer = Importer(fmt, adapter, producer, path, cadence)
+    cadence = Cadence(settings.checkpoint_every_records, settings.checkpoint_every_s)
+    importer = Importer(fmt, adapter, producer, path, cadence, keys=keys)
     try:
         outcome = importer.run(files, restart=args.restart, progress=progress)
     except (DeliveryError, KafkaError) as exc:

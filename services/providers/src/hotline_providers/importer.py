@@ -23,6 +23,7 @@ from hotline_providers.model import Adapter
 from hotline_providers.producing import EventProducer
 from hotline_providers.progress import Progress
 from hotline_providers.tally import Tally
+from hotline_schemas.privacy import KeyRing
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ class Outcome:
 class Cadence:
     every_records: int = 20_000
     every_s: float = 5.0
-    max_payload_chars: int = 256 * 1024
 
 
 def lines_after(path: Path, offset: int) -> int:
@@ -87,11 +87,12 @@ class Importer:
         checkpoint_path: Path,
         cadence: Cadence,
         *,
+        keys: KeyRing | None = None,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.fmt, self.adapter, self.producer = fmt, adapter, producer
-        self.path, self.cadence = checkpoint_path, cadence
+        self.path, self.cadence, self.keys = checkpoint_path, cadence, keys
         self.clock, self.now = clock, now
         self.state = checkpoint.Checkpoint(fmt.name)
         self.outcome: Outcome | None = None
@@ -165,7 +166,7 @@ class Importer:
                 result,
                 source_format=self.fmt.name,
                 rejected_at=self.now(),
-                max_chars=self.cadence.max_payload_chars,
+                keys=self.keys,
                 header=self.state.header if self.fmt.name == CDR_CSV else None,
             )
             self.producer.send_dead_letter(letter)

@@ -10,14 +10,15 @@ Format options (`HOTLINE_PROVIDER_*`, shared by convert, import, follow and dlq 
 
 Import (`HOTLINE_IMPORT_*`): topics, checkpoint directory and interval, producer batching.
 Follow (`HOTLINE_FOLLOW_*`): the file, its position file, metrics port, live window.
-Connections: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS` as every service.
+Connections: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS` as every service; dead letters are sealed with
+`HOTLINE_DEAD_LETTER_KEYS` like every service's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_providers.asterisk_queue_log import QueueLogOptions
@@ -74,20 +75,30 @@ class ProviderSettings(BaseSettings):
 class Targets(BaseSettings):
     """Where converted events and rejected records go; every tool that produces nests it."""
 
-    model_config = SettingsConfigDict(frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_TARGETS_", frozen=True, populate_by_name=True, hide_input_in_errors=True
+    )
 
     raw_topic: str = Field(default=_RAW_TOPIC, min_length=1)
     agent_topic: str = Field(default=_AGENT_TOPIC, min_length=1)
     dead_letter_topic: str = Field(default=_RAW_DLQ, min_length=1)
-    # The broker refuses records over ~1 MB: a longer original line is cut (and says so).
-    dead_letter_payload_max_chars: int = Field(default=256 * 1024, gt=0)
+    # Seal dead letters (the original line, with caller numbers) for a replay: base64 keys,
+    # the first seals, all unseal (hotline_schemas.privacy, docs/privacy.md).
+    dead_letter_keys: SecretStr | None = Field(
+        default=None, validation_alias="HOTLINE_DEAD_LETTER_KEYS"
+    )
     linger_ms: int = Field(default=20, ge=0)
     batch_size_bytes: int = Field(default=256 * 1024, gt=0)
 
 
 class ImportSettings(Targets):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_IMPORT_", env_nested_delimiter="__", frozen=True
+        env_prefix="HOTLINE_IMPORT_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
@@ -100,7 +111,12 @@ class ImportSettings(Targets):
 
 class FollowSettings(Targets):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_FOLLOW_", env_nested_delimiter="__", frozen=True
+        env_prefix="HOTLINE_FOLLOW_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")
@@ -121,7 +137,12 @@ class FollowSettings(Targets):
 
 class DlqSettings(Targets):
     model_config = SettingsConfigDict(
-        env_prefix="HOTLINE_DLQ_", env_nested_delimiter="__", frozen=True
+        env_prefix="HOTLINE_DLQ_",
+        env_nested_delimiter="__",
+        frozen=True,
+        populate_by_name=True,
+        # A validation error must not print the environment it read: it holds secrets.
+        hide_input_in_errors=True,
     )
 
     kafka: KafkaConnection = Field(default=KafkaConnection(), validation_alias="HOTLINE_KAFKA")

@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from standardwebhooks.webhooks import EmptyWebhookSecretError
+
 from hotline_schemas import AgentEvent, CallEvent
 from hotline_simulator import connect_ctr_file, evening, queue_log_file
 from hotline_simulator.live import retime
 from hotline_simulator.model import SimulationConfig, evening_rng, simulate
 from hotline_simulator.post import PostOptions, make_client, post_events, to_ndjson
 from hotline_simulator.settings import Settings
+from hotline_simulator.signing import Signer, WebhookAuth
 
 # --format: what to write instead of posting. `events` is the CallEvent NDJSON --dry-run
 # writes; the others are the agents' AgentEvents and the telephony systems' own files.
@@ -161,8 +164,25 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(to_ndjson(events))
         sys.stdout.flush()
         return 0
-    log.info("posting to %s at speed %g", options.url, options.speed)
-    with make_client(settings.simulator_timeout_s) as client:
+    secret = settings.signing_secret()
+    if secret is None:
+        log.warning(
+            "no HOTLINE_SIMULATOR_WEBHOOK_SECRET or HOTLINE_INGEST_WEBHOOK_SECRET: posting "
+            "unsigned (ingest answers 401 unless it runs with HOTLINE_DEV=true or "
+            "HOTLINE_INGEST_ALLOW_UNSIGNED=true)"
+        )
+    try:
+        auth = None if secret is None else WebhookAuth(Signer(secret))
+    except (ValueError, EmptyWebhookSecretError) as exc:  # never print the secret itself
+        log.error("the webhook secret is not a whsec_<base64> secret (%s)", type(exc).__name__)
+        return 2
+    log.info(
+        "posting to %s at speed %g (%s)",
+        options.url,
+        options.speed,
+        "unsigned" if auth is None else "signed",
+    )
+    with make_client(settings.simulator_timeout_s, auth) as client:
         report = post_events(events, client, options)
     sys.stdout.write(report.summary() + "\n")
     return 1 if report.failed else 0

@@ -1,6 +1,9 @@
 """Post call events to ingest over HTTP, as the provider's webhook would: NDJSON batches in
 event-time order, paced by event time, with bounded retries when ingest asks to back off.
 
+Each batch is one webhook message: it keeps its `webhook-id` across retries, and a client made
+with a `signing.WebhookAuth` signs every attempt (Standard Webhooks).
+
 Only the given base URL is contacted: no redirects are followed and no proxy from the
 environment is used.
 """
@@ -17,6 +20,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from hotline_schemas import CallEvent
+from hotline_simulator.signing import new_message_id
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +75,8 @@ def to_ndjson(events: Sequence[CallEvent]) -> bytes:
     return b"".join(event.model_dump_json().encode() + b"\n" for event in events)
 
 
-def make_client(timeout_s: float) -> httpx.Client:
-    return httpx.Client(timeout=timeout_s, follow_redirects=False, trust_env=False)
+def make_client(timeout_s: float, auth: httpx.Auth | None = None) -> httpx.Client:
+    return httpx.Client(timeout=timeout_s, follow_redirects=False, trust_env=False, auth=auth)
 
 
 class _Poster:
@@ -132,12 +136,12 @@ class _Poster:
     def _send(self, batch: Sequence[CallEvent]) -> bool:
         """Post one batch; False when posting must stop."""
         body, report, options = to_ndjson(batch), self.report, self.options
+        # One message id for every attempt: ingest answers a redelivery without producing again.
+        headers = {"Content-Type": NDJSON, "webhook-id": new_message_id()}
         problem = ""
         for attempt in range(options.max_retries + 1):
             try:
-                response = self.client.post(
-                    self.endpoint, content=body, headers={"Content-Type": NDJSON}
-                )
+                response = self.client.post(self.endpoint, content=body, headers=headers)
             except httpx.TransportError as exc:
                 problem, wait = f"{type(exc).__name__}: {exc}", _backoff(attempt)
             else:

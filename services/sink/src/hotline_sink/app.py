@@ -8,12 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
-from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry
 
+from hotline_schemas.privacy import load_keys
 from hotline_sink import migrations
 from hotline_sink.clickhouse import Writer, connect, server_version
 from hotline_sink.consumer import Record, Sink, TopicsMissingError
 from hotline_sink.dialect import Dialect
+from hotline_sink.health import Health, tcp_probe
 from hotline_sink.metrics import SinkMetrics
 from hotline_sink.reference import load_municipalities
 from hotline_sink.settings import Settings
@@ -26,6 +28,7 @@ def build_sink(
     registry: CollectorRegistry,
     *,
     after_insert: Callable[[list[Record]], None] | None = None,
+    on_round: Callable[[], None] | None = None,
     **consumer_options: Any,
 ) -> Sink:
     client_id = f"{settings.kafka.client_id_prefix}-sink"
@@ -38,6 +41,8 @@ def build_sink(
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=settings.batch_max_rows,
+            session_timeout_ms=int(settings.session_timeout_s * 1000),
+            heartbeat_interval_ms=int(settings.heartbeat_interval_s * 1000),
             **consumer_options,
         )
 
@@ -56,13 +61,35 @@ def build_sink(
         writer,
         SinkMetrics.create(registry),
         after_insert=after_insert,
+        on_round=on_round,
         consumer_factory=new_consumer,
     )
 
 
+def clickhouse_probe(settings: Settings) -> Callable[[], None]:
+    client = connect(settings.clickhouse, connect_timeout=2, send_receive_timeout=5)
+
+    def probe() -> None:
+        try:
+            client.execute("SELECT 1")
+        except Exception:
+            client.disconnect()
+            raise
+
+    return probe
+
+
 def run_sink(settings: Settings) -> int:
-    start_http_server(settings.metrics_port, addr=settings.metrics_host, registry=REGISTRY)
-    sink = build_sink(settings, REGISTRY)
+    load_keys(settings.dead_letter_keys, "sink")  # a malformed key stops the sink here
+    health = Health(
+        {
+            "kafka": tcp_probe(settings.kafka.bootstrap_servers),
+            "clickhouse": clickhouse_probe(settings),
+        },
+        REGISTRY,
+    )
+    server = health.serve(settings.metrics_host, settings.metrics_port)
+    sink = build_sink(settings, REGISTRY, on_round=health.loop_went_round)
 
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %s: flushing, committing and closing", signal.Signals(signum).name)
@@ -83,6 +110,10 @@ def run_sink(settings: Settings) -> int:
     except TopicsMissingError as exc:
         log.error("%s", exc)
         return 1
+    finally:
+        health.stop()
+        server.shutdown()
+        server.server_close()
     return 0
 
 

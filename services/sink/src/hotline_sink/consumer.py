@@ -11,9 +11,16 @@ inserts it again; `call_events` deduplicates on event_id and `call_records` on c
 row in query results.
 
 Rebalance: records of revoked partitions that are still in the batch are DROPPED, not
-flushed. They were never committed, so the partition's next owner (maybe this process)
-re-reads them from the committed offset; flushing inside the callback would block the
-rebalance for as long as ClickHouse is down.
+flushed: flushing inside the callback would block the rebalance for as long as ClickHouse is
+down. They were never committed, so the partition's next owner re-reads them from the
+committed offset. When that next owner is this process (the partition came straight back in
+the same rebalance), the consumer's position is already past the dropped records, so the
+partition is rewound to its committed offset: without that rewind the next commit skipped
+them (52 of 7,500 events lost in an outside test; tests/test_sink_rebalance_integration.py).
+
+Kafka unavailable: a failed commit is logged and counted, never fatal (the next batch's
+commit covers it, and a re-read is deduplicated); dead letters are retried until Kafka takes
+them. The batch is committed only after both.
 """
 
 from __future__ import annotations
@@ -28,10 +35,11 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import CommitFailedError
+from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from hotline_schemas import AgentEvent, CallRecord, DeadLetter, EnrichedEvent
+from hotline_schemas import AgentEvent, CallRecord, EnrichedEvent
+from hotline_schemas.privacy import KeyRing, make_dead_letter
 from hotline_sink.batcher import Batcher
 from hotline_sink.clickhouse import RejectedDataError, UnavailableError, Writer
 from hotline_sink.metrics import SinkMetrics
@@ -103,6 +111,7 @@ class Sink:
         after_insert: Callable[[list[Record]], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         consumer_factory: Callable[[], KafkaConsumer] | None = None,
+        on_round: Callable[[], None] | None = None,
     ) -> None:
         self._settings = settings
         self._consumer = consumer
@@ -113,6 +122,7 @@ class Sink:
         self._clock = clock
         self._listener = _Listener(clock)
         self._consumer_factory = consumer_factory
+        self._on_round = on_round or (lambda: None)
         self._batch: Batcher[Record] = Batcher(settings.batch_max_rows, settings.batch_max_age_s)
         self._next_lag_update = 0.0
         self.stop = threading.Event()
@@ -124,6 +134,7 @@ class Sink:
             self._wait_for_topics()
             self._consumer.subscribe(list(self._settings.topics), listener=self._listener)
             while not self.stop.is_set():
+                self._on_round()
                 self._poll_once()
                 self._recover_from_stuck_rebalance()
                 if self._batch.due(self._clock()):
@@ -191,13 +202,33 @@ class Sink:
             for r in batch
         ]
 
-    def _apply_revocations(self) -> set[tuple[str, int]]:
+    def _apply_revocations(self) -> None:
+        revoked = self._drop_revoked()
+        if revoked:
+            self._rewind(revoked)
+
+    def _drop_revoked(self) -> set[tuple[str, int]]:
+        """Drop the batched (not yet stored) records of revoked partitions."""
         revoked = self._listener.take()
         if revoked:
             kept = [r for r in self._batch.drain() if (r.topic, r.partition) not in revoked]
             self._batch.add(kept, self._clock())
             log.info("partitions revoked %s; their uncommitted records are dropped", revoked)
         return revoked
+
+    def _rewind(self, revoked: set[tuple[str, int]]) -> None:
+        """Seek partitions that came back to this consumer to their committed offsets, so
+        the records just dropped for them are read again instead of skipped."""
+        back = [tp for tp in self._consumer.assignment() if (tp.topic, tp.partition) in revoked]
+        for tp in back:
+            committed = self._consumer.committed(tp)
+            if committed is None:
+                self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, committed)
+            self._metrics.rewinds.inc()
+        if back:
+            log.info("rewound %s to their committed offsets", sorted(map(tuple, back)))
 
     def _flush(self) -> None:
         records = self._batch.drain()
@@ -222,7 +253,9 @@ class Sink:
                     if i not in rejected and event_time is not None:
                         self._metrics.end_to_end_latency.observe(inserted_at - event_time)
             dead.extend((good[i], Rejected(reason)) for i, reason in rejected.items())
-        self._dead_letter(dead)
+        if not self._dead_letter(dead):
+            log.warning("stopped while Kafka was unavailable; batch left uncommitted")
+            return
         if self._after_insert is not None:
             self._after_insert(records)
         self._commit(records)
@@ -267,6 +300,7 @@ class Sink:
         consumer is not evicted for exceeding max_poll_interval_ms. True if stopping."""
         deadline = self._clock() + delay
         while not self.stop.is_set():
+            self._on_round()  # waiting on a dependency is not a stuck loop
             assigned = self._consumer.assignment()
             if assigned:
                 self._consumer.pause(*assigned)
@@ -281,47 +315,85 @@ class Sink:
         self._consumer.resume(*self._consumer.paused())
         return True
 
-    def _dead_letter(self, dead: list[tuple[Record, Rejected]]) -> None:
-        futures = []
+    def _dead_letter(self, dead: list[tuple[Record, Rejected]]) -> bool:
+        """Send the rejects to their dead-letter topics and wait until Kafka acknowledged
+        them all, retrying while it is unavailable; False if asked to stop first (then the
+        batch stays uncommitted and is read again)."""
+        if not dead:
+            return True
         now = datetime.now(UTC)
-        for record, rejected in dead:
-            letter = DeadLetter(
-                stage="sink",
-                reason=rejected.reason,
-                errors=rejected.errors,
-                payload=(record.value or b"").decode("utf-8", errors="replace"),
-                source_topic=record.topic,
-                source_partition=record.partition,
-                source_offset=record.offset,
-                rejected_at=now,
+        keys = KeyRing.from_setting(self._settings.dead_letter_keys)  # checked at start-up
+        letters = [(r, _letter(r, rejected, now, keys)) for r, rejected in dead]
+        unsent = list(letters)
+        delay = self._settings.retry_initial_s
+        timeout = self._settings.dead_letter_timeout_s
+        while unsent:
+            sent = [
+                (
+                    r,
+                    value,
+                    self._producer.send(
+                        self._settings.dead_letter_for(r.topic), key=r.key, value=value
+                    ),
+                )
+                for r, value in unsent
+            ]
+            failure: Exception | None = None
+            unsent = []
+            for r, value, future in sent:
+                try:
+                    future.get(timeout=timeout)
+                except KafkaError as exc:
+                    unsent.append((r, value))  # only what Kafka did not take is sent again
+                    failure = exc
+            if not unsent:
+                break
+            self._metrics.dead_letter_failures.inc()
+            log.warning(
+                "dead-letter topic unavailable (%r): %d letter(s) not acknowledged; "
+                "retrying in %.1f s",
+                failure,
+                len(unsent),
+                delay,
             )
-            topic = self._settings.dead_letter_for(record.topic)
-            futures.append(
-                self._producer.send(topic, key=record.key, value=letter.model_dump_json().encode())
-            )
-            kind = "decode" if isinstance(record.decoded, Rejected) else "insert"
+            if self._wait(delay):
+                return False
+            delay = min(delay * 2, self._settings.retry_max_s)
+        for r, _ in letters:
+            kind = "decode" if isinstance(r.decoded, Rejected) else "insert"
             self._metrics.dead_letters.labels(kind=kind).inc()
-        if futures:
-            self._producer.flush()
-            for future in futures:
-                future.get(timeout=30)  # raises if Kafka did not acknowledge: no commit
+        return True
 
     def _commit(self, records: list[Record]) -> None:
-        revoked = self._apply_revocations()
+        """Commit what was stored, for the partitions this consumer holds now: a partition
+        revoked and handed straight back is still ours to commit (the commit carries the new
+        generation), so its stored rows are not read and stored again."""
+        revoked = self._drop_revoked()
+        held = {(tp.topic, tp.partition) for tp in self._consumer.assignment()}
         offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         for r in records:
-            if (r.topic, r.partition) in revoked:
+            if (r.topic, r.partition) not in held:
                 continue
             tp = TopicPartition(r.topic, r.partition)
             if tp not in offsets or offsets[tp].offset < r.offset + 1:
                 offsets[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
-        if not offsets:
-            return
-        try:
-            self._consumer.commit(offsets)
-        except CommitFailedError as exc:
-            # Rebalanced meanwhile: the new owner re-reads these records; the table dedups.
-            log.warning("commit failed after a rebalance (%s); records will be re-read", exc)
+        if offsets:
+            try:
+                self._consumer.commit(offsets)
+            except CommitFailedError as exc:
+                # Rebalanced meanwhile: the new owner re-reads these records; the table dedups.
+                self._metrics.commit_failures.labels(kind="rebalance").inc()
+                log.warning("commit failed after a rebalance (%s); records will be re-read", exc)
+            except KafkaError as exc:
+                # The broker is down or moving (KafkaConnectionError, timeouts, coordinator
+                # changes): the rows are stored; the next commit covers them, or they are
+                # re-read.
+                self._metrics.commit_failures.labels(kind="unavailable").inc()
+                log.warning(
+                    "commit failed, Kafka unavailable (%r); will commit with the next batch", exc
+                )
+        if revoked:
+            self._rewind(revoked)
 
     def _update_lag(self) -> None:
         now = self._clock()
@@ -342,3 +414,19 @@ class Sink:
         self._consumer.close(autocommit=False)
         self._producer.close()
         self._writer.close()
+
+
+def _letter(record: Record, rejected: Rejected, now: datetime, keys: KeyRing | None) -> bytes:
+    """The dead-letter message for one record the sink cannot store."""
+    letter = make_dead_letter(
+        stage="sink",
+        reason=rejected.reason,
+        errors=rejected.errors,
+        payload=record.value or b"",
+        keys=keys,
+        source_topic=record.topic,
+        source_partition=record.partition,
+        source_offset=record.offset,
+        rejected_at=now,
+    )
+    return letter.model_dump_json().encode()

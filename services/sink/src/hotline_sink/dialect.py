@@ -65,6 +65,11 @@ class Dialect:
         """A table TTL clause, or nothing where the server has no TTL (retention by hand)."""
         return f"TTL {expr}" if self.supports_ttl else ""
 
+    def modify_ttl(self, table: str, expr: str) -> str:
+        """A statement setting an existing table's TTL, or nothing where there is no TTL
+        (`hotline retention purge` deletes expired rows there)."""
+        return f"ALTER TABLE {table} MODIFY TTL {expr}" if self.supports_ttl else ""
+
     def start_of_interval(self, expr: str, seconds: int) -> str:
         """The start of the `seconds`-long interval containing DateTime `expr`."""
         if seconds <= 0:

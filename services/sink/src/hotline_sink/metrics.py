@@ -10,6 +10,7 @@ _BATCH_SIZES = (1, 10, 50, 100, 500, 1000, 2000, 5000, 10000, 50000)
 _LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 INSERT_FAILURE_KINDS = ("unavailable", "data")
 DEAD_LETTER_KINDS = ("decode", "insert")
+COMMIT_FAILURE_KINDS = ("rebalance", "unavailable")
 # End-to-end spans real time at 1,000 events/s and years when history is replayed. The latency
 # SLO (deploy/prometheus/rules/hotline.yml) reads the 5 s bucket.
 _END_TO_END = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400)
@@ -26,6 +27,9 @@ class SinkMetrics:
     end_to_end_latency: Histogram
     last_insert: Gauge
     consumer_lag: Gauge
+    rewinds: Counter
+    commit_failures: Counter
+    dead_letter_failures: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> SinkMetrics:
@@ -81,6 +85,24 @@ class SinkMetrics:
                 ["topic", "partition"],
                 registry=registry,
             ),
+            rewinds=Counter(
+                f"{ns}_rewinds",
+                "Partitions sought back to their committed offset after a rebalance gave "
+                "them back with records dropped.",
+                registry=registry,
+            ),
+            commit_failures=Counter(
+                f"{ns}_commit_failures",
+                "Offset commits that failed: rebalance (re-read by the new owner) or "
+                "unavailable (Kafka down; covered by the next commit).",
+                ["kind"],
+                registry=registry,
+            ),
+            dead_letter_failures=Counter(
+                f"{ns}_dead_letter_failures",
+                "Attempts to write dead letters that Kafka did not acknowledge (retried).",
+                registry=registry,
+            ),
         )
         # Export every kind at 0 from the start: increase() in the alert rules cannot see the
         # first failure of a series that only appears with it.
@@ -88,4 +110,6 @@ class SinkMetrics:
             metrics.insert_failures.labels(kind=kind)
         for kind in DEAD_LETTER_KINDS:
             metrics.dead_letters.labels(kind=kind)
+        for kind in COMMIT_FAILURE_KINDS:
+            metrics.commit_failures.labels(kind=kind)
         return metrics

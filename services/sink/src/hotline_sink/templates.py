@@ -5,6 +5,8 @@ Placeholders:
 - `{{ db }}`: the target database (validated as a plain identifier);
 - `{{ lc("String") }}`: `LowCardinality(String)` where the server supports it, else `String`;
 - `{{ ttl("occurred_at + INTERVAL 400 DAY") }}`: a `TTL ...` clause, or nothing on old servers;
+- `{{ modify_ttl("call_events", "inserted_at + INTERVAL 731 DAY") }}`: an `ALTER TABLE <db>.<table>
+  MODIFY TTL ...` statement, or nothing (an empty statement, skipped) on old servers;
 - `{{ interval("occurred_at", 900) }}`: start of the 900-second interval containing a DateTime.
 """
 
@@ -55,6 +57,9 @@ def render(template: str, dialect: Dialect, database: str) -> str:
             return dialect.low_cardinality(_string(args[0], name))
         if name == "ttl" and raw is not None:
             return dialect.ttl_clause(_string(raw.strip(), name))
+        if name == "modify_ttl" and len(args) == 2:
+            table = identifier(_string(args[0], name))
+            return dialect.modify_ttl(f"{db}.{table}", _string(args[1], name))
         if name == "interval" and len(args) == 2 and args[1].isdigit():
             return dialect.start_of_interval(_string(args[0], name), int(args[1]))
         raise TemplateError(f"unknown or malformed placeholder: {match.group(0)!r}")
