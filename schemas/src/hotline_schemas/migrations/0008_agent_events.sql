@@ -3,8 +3,10 @@
 -- in after-call work. Deduplicated on event_id like call_events: ReplacingMergeTree keeps the
 -- row with the latest inserted_at when parts merge; exact queries use FINAL or
 -- argMax(..., inserted_at). Importing a provider file twice adds nothing to FINAL results
--- (the adapters' event ids are deterministic). Retention counts from inserted_at, so imported
--- history is not deleted on arrival. Columns are also documented in docs/clickhouse.md.
+-- (the adapters' event ids are deterministic). Agent ids are the staff's personal data: kept
+-- like the other tables, 731 days from inserted_at (imported history is not deleted on
+-- arrival); `hotline retention` manages it with them (HOTLINE_RETENTION__AGENTS_DAYS).
+-- Columns are also documented in docs/clickhouse.md.
 CREATE TABLE IF NOT EXISTS {{ db }}.agent_events
 (
     event_id String COMMENT 'Event id; the dedup key (sorting key)',
@@ -23,5 +25,5 @@ CREATE TABLE IF NOT EXISTS {{ db }}.agent_events
 ENGINE = ReplacingMergeTree(inserted_at)
 PARTITION BY toYYYYMM(occurred_at)
 ORDER BY event_id
-{{ ttl("inserted_at + INTERVAL 400 DAY") }}
+{{ ttl("inserted_at + INTERVAL 731 DAY") }}
 SETTINGS index_granularity = 8192;
