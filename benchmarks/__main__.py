@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import enrich_pure, pipeline, report
+from benchmarks import enrich_pure, pipeline, provider_import, report
 from benchmarks.events import simulated
 from benchmarks.settings import Settings
 
@@ -39,6 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="enrich and sink workers in the scale-out phase (2; 1: skip)"
     )
     parser.add_argument("--skip-pipeline", action="store_true", help="in-process figures only")
+    parser.add_argument(
+        "--provider-lines", type=int, help="queue_log lines for the import figure (1,000,000)"
+    )
+    parser.add_argument(
+        "--provider-timeout",
+        type=float,
+        help="seconds to wait for the imported calls' records (900), then project",
+    )
+    parser.add_argument(
+        "--skip-provider-import", action="store_true", help="no queue_log import figure"
+    )
     parser.add_argument("--output-dir", type=Path, default=ROOT / "artifacts" / "bench")
     return parser
 
@@ -124,6 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in rates
     ]
     result["pipeline"] = {} if args.skip_pipeline else pipeline.run(settings, options, events)
+    if not (args.skip_pipeline or args.skip_provider_import):
+        lines = args.provider_lines or (100_000 if args.quick else 1_000_000)
+        timeout = args.provider_timeout or (300.0 if args.quick else 900.0)
+        logging.info("importing a %d-line queue_log ...", lines)
+        try:
+            result["provider_import"] = provider_import.run_in_own_stack(settings, lines, timeout)
+        except Exception as exc:
+            logging.exception("the provider import figure failed")
+            result["provider_import"] = {"error": f"{type(exc).__name__}: {exc}"}
     result["targets"] = _targets(result["pipeline"])
     sys.stdout.write(report.render(result))
     path = report.write_json(result, args.output_dir, stamp)

@@ -169,6 +169,43 @@ def _memory(pipe: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _provider_import(result: dict[str, Any]) -> list[str]:
+    imp = result.get("provider_import")
+    if not imp:
+        return []
+    lines = ["", f"(f) history import: a {_num(imp.get('lines'))}-line Asterisk queue_log"]
+    if imp.get("error"):
+        return [*lines, f"  ERROR: {imp['error']}"]
+    lines += [
+        _row(
+            "hotline import -> raw topics (acks=all)",
+            _num(imp.get("lines_per_s"), " lines/s"),
+            f"{_num(imp.get('events_produced'))} events "
+            f"in {_num(imp.get('import_seconds'), ' s', 1)}",
+        ),
+    ]
+    if imp.get("records_complete"):
+        lines.append(
+            _row(
+                "-> every call a queryable call record",
+                _num(imp.get("records_seconds"), " s", 0),
+                f"{_num(imp.get('calls'))} calls, from the import's start",
+            )
+        )
+    else:
+        lines.append(
+            _row(
+                "-> queryable call records (INCOMPLETE)",
+                _num(100 * imp.get("records_share", 0.0), " %", 1),
+                f"{_num(imp.get('records'))} of {_num(imp.get('calls'))} calls after "
+                f"{_num(imp.get('records_timeout_s'), ' s')} more; projected "
+                f"{_num(imp.get('records_seconds_projected'), ' s')} in all",
+            )
+        )
+    lines.append(_row("  generating the file", _num(imp.get("generate_seconds"), " s", 1)))
+    return lines
+
+
 def render(result: dict[str, Any]) -> str:
     lines = [
         f"hotline benchmarks  {result['started']}",
@@ -181,6 +218,8 @@ def render(result: dict[str, Any]) -> str:
         lines += _throughput(pipe, targets) + _http(pipe)
         lines += _latency(pipe, targets, "latency_low_rate") + _latency(pipe, targets)
         lines += _memory(pipe) + _cpu(pipe)
+    lines += _provider_import(result)
+    if pipe:
         shown = ("pipeline_throughput", "kafka_engine_baseline")
         for name, phase in pipe.items():
             if isinstance(phase, dict) and phase.get("error") and name not in shown:

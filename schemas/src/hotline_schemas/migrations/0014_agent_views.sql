@@ -3,31 +3,9 @@
 -- wrap-up and paused (by reason), observed occupancy and agent-hours. The definitions are
 -- hotline_schemas/agents.py's (tests compare the two); occupancy is kpi.py's.
 --
--- agent_events belongs to migration 0008 (the provider adapters, which also route the topic
--- hotline.agent-events to it). It is created here too when absent, with the same definition,
--- so these views can be defined in a database that does not have 0008 yet: IF NOT EXISTS
--- makes whichever runs second a no-op.
-CREATE TABLE IF NOT EXISTS {{ db }}.agent_events
-(
-    event_id String COMMENT 'Event id; the dedup key (sorting key)',
-    agent_id String COMMENT 'The agent (queue member name or provider user name)',
-    type {{ lc("String") }} COMMENT 'logged_in, logged_out, paused, unpaused, ring_no_answer, wrap_up_started or wrap_up_ended',
-    occurred_at DateTime('UTC') COMMENT 'Event time at the provider, whole seconds, UTC',
-    occurred_at_ms UInt16 COMMENT 'Milliseconds within occurred_at (no DateTime64 on 18.16)',
-    schema_version UInt8 COMMENT 'Contract version',
-    queue Nullable(String) COMMENT 'The queue it concerns; NULL for all of the agent\'s queues',
-    reason Nullable(String) COMMENT 'Pause reason (break, meeting, ...) when given',
-    call_id Nullable(String) COMMENT 'The call, for ring_no_answer and wrap-up events',
-    origin {{ lc("String") }} COMMENT 'live or import (history loaded later)',
-    source Nullable(String) COMMENT 'The provider format: asterisk-queue-log, connect-ctr, ...',
-    inserted_at DateTime('UTC') DEFAULT now() COMMENT 'When the sink stored the row; the ReplacingMergeTree version'
-)
-ENGINE = ReplacingMergeTree(inserted_at)
-PARTITION BY toYYYYMM(occurred_at)
-ORDER BY event_id
-{{ ttl("inserted_at + INTERVAL 731 DAY") }}
-SETTINGS index_granularity = 8192;
-
+-- agent_events is migration 0008's (the provider adapters, which also route the topic
+-- hotline.agent-events to it).
+--
 -- One row per state segment of an agent: logged_in, paused (with its reason), wrap_up or
 -- on_call, from start_ts to end_ts (Unix seconds, Float64). A segment runs from its event to
 -- the agent's next event that ends it; with none (is_open = 1) to the agent's next local

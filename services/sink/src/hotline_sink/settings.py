@@ -2,7 +2,7 @@
 
 Options of this service are `HOTLINE_SINK_<FIELD>` (e.g.
 `HOTLINE_SINK_TOPICS='["hotline.call-events.enriched"]'`, `HOTLINE_SINK_RECORD_TOPICS`,
-`HOTLINE_SINK_GROUP_ID`,
+`HOTLINE_SINK_AGENT_TOPICS`, `HOTLINE_SINK_GROUP_ID`,
 `HOTLINE_SINK_BATCH_MAX_ROWS`, `HOTLINE_SINK_METRICS_PORT`); connections are shared by every
 service: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_CLICKHOUSE__HOST`,
 `HOTLINE_CLICKHOUSE__DATABASE`, `HOTLINE_CLICKHOUSE__USER` / `__PASSWORD` (the writer),
@@ -20,10 +20,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hotline_schemas import topics
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
 from hotline_schemas.rules import Rules
-from hotline_sink.routes import EVENTS, RECORDS, Route
+from hotline_sink.routes import AGENTS, EVENTS, RECORDS, Route
 
 # A module name: inside the class body `topics` is the field below.
 _RECORDS_TOPIC = topics.RECORDS.name
+_AGENTS_TOPIC = topics.AGENT_EVENTS.name
 
 
 class Settings(BaseSettings):
@@ -42,12 +43,15 @@ class Settings(BaseSettings):
     )
     rules: Rules = Field(default=Rules(), validation_alias="HOTLINE_RULES")
 
-    # Topics to read. Those named in `record_topics` carry CallRecords (-> call_records); every
-    # other one carries EnrichedEvents (-> call_events).
+    # Topics to read. Those named in `record_topics` carry CallRecords (-> call_records), those
+    # in `agent_topics` AgentEvents (-> agent_events); every other one carries EnrichedEvents
+    # (-> call_events).
     topics: tuple[str, ...] = Field(
-        default=(topics.ENRICHED.name, topics.RECORDS.name), min_length=1
+        default=(topics.ENRICHED.name, topics.RECORDS.name, topics.AGENT_EVENTS.name),
+        min_length=1,
     )
     record_topics: tuple[str, ...] = (_RECORDS_TOPIC,)
+    agent_topics: tuple[str, ...] = (_AGENTS_TOPIC,)
     group_id: str = Field(default="hotline-sink", min_length=1)
     # None: each source topic's own dead-letter topic from the registry.
     dead_letter_topic: str | None = None
@@ -85,7 +89,11 @@ class Settings(BaseSettings):
         return self
 
     def route_for(self, topic: str) -> Route:
-        return RECORDS if topic in self.record_topics else EVENTS
+        if topic in self.record_topics:
+            return RECORDS
+        if topic in self.agent_topics:
+            return AGENTS
+        return EVENTS
 
     def dead_letter_for(self, topic: str) -> str:
         if self.dead_letter_topic is not None:
