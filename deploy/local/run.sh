@@ -37,9 +37,10 @@ say "posting $DAYS simulated opening evenings up to $DATE (the last on $EVENING;
 "$HOTLINE" simulate --date "$DATE" --days "$DAYS" --seed "$SEED" --duration 120
 
 # With HOTLINE_FOLLOW_FILE set, the follower (started by pipeline.sh) reads that queue_log: the
-# simulator writes the next evening to it as the telephony system would.
+# simulator writes the next opening evening to it (after Easter Sunday: Easter Monday is closed,
+# so Tuesday 2 April) as the telephony system would.
 if [ -n "${HOTLINE_FOLLOW_FILE:-}" ]; then
-  next_day="$(date -d "$DATE + 1 day" +%F)"
+  next_day="$("$HOTLINE" schedule next-open "$DATE")"
   say "writing the evening of $next_day to $HOTLINE_FOLLOW_FILE as Asterisk's queue_log (hotline follow reads it)"
   mkdir -p "$(dirname "$HOTLINE_FOLLOW_FILE")"
   "$HOTLINE" simulate --date "$next_day" --seed "$SEED" --format asterisk-queue-log >>"$HOTLINE_FOLLOW_FILE"

@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from hotline_schemas.hours import OpeningSchedule, is_open, latest_opening_day, load_schedule
+from hotline_schemas.hours import (
+    OpeningSchedule,
+    is_open,
+    latest_opening_day,
+    load_schedule,
+    next_opening_day,
+)
 
 CPH = ZoneInfo("Europe/Copenhagen")
 DEFAULT = OpeningSchedule()
@@ -188,6 +194,10 @@ def test_closed_reasons_and_the_latest_opening_day() -> None:
     assert pilot.closed_reason(date(2013, 4, 2)) is None  # open
     assert latest_opening_day(pilot, date(2013, 3, 31), 14) == date(2013, 3, 27)
     assert latest_opening_day(pilot, date(2014, 6, 1), 14) == date(2013, 12, 1)  # ended
+    # After Easter Sunday: Easter Monday is a holiday, Tuesday 2 April opens.
+    assert next_opening_day(pilot, date(2013, 3, 31), 14) == date(2013, 4, 2)
+    with pytest.raises(ValueError, match="no opening day"):
+        next_opening_day(pilot, date(2013, 12, 1), 14)  # the pilot ended that evening
     with pytest.raises(ValueError, match="no opening day"):
         latest_opening_day(OpeningSchedule(weekly={}), date(2013, 6, 1), 14)
 

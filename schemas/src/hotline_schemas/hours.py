@@ -225,6 +225,16 @@ def latest_opening_day(schedule: OpeningSchedule, on_or_before: date, search_day
     raise ValueError(f"no opening day in the {search_days} days up to {start}")
 
 
+def next_opening_day(schedule: OpeningSchedule, after: date, search_days: int) -> date:
+    """The first date with opening hours after `after`; ValueError when none lies within
+    `search_days` (e.g. the schedule has ended)."""
+    for ahead in range(1, search_days + 1):
+        day = after + timedelta(days=ahead)
+        if schedule.hours_on(day):
+            return day
+    raise ValueError(f"no opening day in the {search_days} days after {after}")
+
+
 def load_schedule(path: Path | None) -> OpeningSchedule:
     """The schedule from a JSON file, or the shipped default (the pilot's) when None."""
     return OpeningSchedule.model_validate_json((path or DEFAULT_SCHEDULE_FILE).read_bytes())

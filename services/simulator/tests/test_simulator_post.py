@@ -18,14 +18,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from hotline_schemas import CallEvent
+from hotline_schemas import AgentEvent, CallEvent
 from hotline_simulator import __main__ as simulator_main
 from hotline_simulator.live import retime
-from hotline_simulator.model import SimulationConfig, evening_rng, simulate_evening
+from hotline_simulator.model import SimulationConfig, evening_rng, simulate, simulate_evening
 from hotline_simulator.post import PostOptions, make_client, post_events
 from hotline_simulator.signing import Signer, WebhookAuth, new_secret
 
-DAY = date(2013, 3, 31)
+DAY = date(2013, 4, 7)  # an open Sunday: calls and agents on shift
 
 
 @dataclass
@@ -44,9 +44,19 @@ class Recorder:
     default: Reply = field(default_factory=lambda: Reply(202))
 
     def batches(self) -> list[list[CallEvent]]:
+        """The call event batches (posted to /v1/events)."""
         return [
             [CallEvent.model_validate_json(line) for line in body.splitlines()]
-            for _, _, body in self.requests
+            for path, _, body in self.requests
+            if path == "/v1/events"
+        ]
+
+    def agent_batches(self) -> list[list[AgentEvent]]:
+        """The agent event batches (posted to /v1/agent-events)."""
+        return [
+            [AgentEvent.model_validate_json(line) for line in body.splitlines()]
+            for path, _, body in self.requests
+            if path == "/v1/agent-events"
         ]
 
 
@@ -241,20 +251,55 @@ def test_the_command_posts_an_evening_and_reports_counts(
     server: Recorder, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOTLINE_INGEST_URL", server.url)
-    status = simulator_main.main(["--seed", "4", "--date", "2013-03-31", "--agents", "6"])
+    status = simulator_main.main(["--seed", "4", "--date", "2013-04-07", "--agents", "6"])
     posted = [e for batch in server.batches() for e in batch]
-    expected = simulate_evening(DAY, SimulationConfig(agents=6), evening_rng(4, DAY))
+    posted_agents = [a for batch in server.agent_batches() for a in batch]
+    expected = simulate(DAY, SimulationConfig(agents=6), evening_rng(4, DAY))
     assert status == 0
-    assert posted == expected
+    assert posted == expected.calls
+    # The agents' shifts go to their own endpoint: six agents log in and out.
+    assert posted_agents == expected.agents
+    assert {a.agent_id for a in posted_agents if a.type == "logged_in"} == {
+        a.agent_id for a in expected.agents
+    }
+    assert len({a.agent_id for a in posted_agents}) == 6
+    total = len(expected.calls) + len(expected.agents)
     out = capsys.readouterr().out
-    assert f"events={len(expected)} posted={len(expected)} accepted={len(expected)}" in out
+    assert f"events={total} posted={total} accepted={total}" in out
+
+
+def test_paced_posting_interleaves_calls_and_agents_by_time_one_kind_per_batch(
+    server: Recorder,
+) -> None:
+    sim = simulate(DAY, SimulationConfig(), evening_rng(11, DAY))
+    mixed: list[CallEvent | AgentEvent] = sorted(
+        [*sim.calls[:40], *sim.agents[:10]], key=lambda e: e.occurred_at
+    )
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    with make_client(5.0) as client:
+        report = post_events(
+            mixed, client, PostOptions(url=server.url, speed=1e6), lambda: clock[0], sleep
+        )
+    assert report.posted == len(mixed)
+    assert not report.failed
+    sent: list[CallEvent | AgentEvent] = []
+    for path, _, body in server.requests:
+        kind = AgentEvent if path == "/v1/agent-events" else CallEvent
+        assert path in {"/v1/events", "/v1/agent-events"}
+        sent += [kind.model_validate_json(line) for line in body.splitlines()]
+    assert sent == mixed  # the time order across both endpoints
+    assert {path for path, _, _ in server.requests} == {"/v1/events", "/v1/agent-events"}
 
 
 def test_dry_run_writes_ndjson_and_posts_nothing(
     server: Recorder, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     status = simulator_main.main(
-        ["--dry-run", "--seed", "4", "--date", "2013-03-31", "--url", server.url]
+        ["--dry-run", "--seed", "4", "--date", "2013-04-07", "--url", server.url]
     )
     lines = capsysbinary.readouterr().out.splitlines()
     assert status == 0
@@ -294,7 +339,7 @@ def test_the_command_signs_with_ingests_secret_unless_it_has_its_own(
     monkeypatch.delenv("HOTLINE_SIMULATOR_WEBHOOK_SECRET", raising=False)
     # A rotation lists two secrets: the simulator signs with the first.
     monkeypatch.setenv("HOTLINE_INGEST_WEBHOOK_SECRET", f"{ingest_secret} {new_secret()}")
-    args = ["--seed", "4", "--date", "2013-03-31", "--batch-size", "500"]
+    args = ["--seed", "4", "--date", "2013-04-07", "--batch-size", "500"]
     assert simulator_main.main(args) == 0
     assert _verified(server, ingest_secret)
     server.requests.clear()
@@ -310,7 +355,7 @@ def test_without_a_secret_the_command_posts_unsigned(
     monkeypatch.setenv("HOTLINE_INGEST_URL", server.url)
     monkeypatch.delenv("HOTLINE_SIMULATOR_WEBHOOK_SECRET", raising=False)
     monkeypatch.delenv("HOTLINE_INGEST_WEBHOOK_SECRET", raising=False)
-    assert simulator_main.main(["--seed", "4", "--date", "2013-03-31"]) == 0
+    assert simulator_main.main(["--seed", "4", "--date", "2013-04-07"]) == 0
     assert server.headers
     assert not any("webhook-signature" in headers for headers in server.headers)
 
@@ -320,6 +365,6 @@ def test_a_malformed_secret_stops_the_command_before_posting(
 ) -> None:
     monkeypatch.setenv("HOTLINE_INGEST_URL", server.url)
     monkeypatch.setenv("HOTLINE_SIMULATOR_WEBHOOK_SECRET", "whsec_not*base64")
-    assert simulator_main.main(["--seed", "4", "--date", "2013-03-31"]) == 2
+    assert simulator_main.main(["--seed", "4", "--date", "2013-04-07"]) == 2
     assert server.requests == []
     assert "not*base64" not in caplog.text

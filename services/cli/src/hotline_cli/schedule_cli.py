@@ -9,23 +9,27 @@ from datetime import date, timedelta
 from typing import TextIO
 
 from hotline_cli.settings import Settings
-from hotline_schemas.hours import OpeningSchedule, latest_opening_day
+from hotline_schemas.hours import OpeningSchedule, latest_opening_day, next_opening_day
 
-# `last-open` looks this far back (from the schedule's last day, if it has ended).
+# `last-open` looks this far back (from the schedule's last day, if it has ended), `next-open`
+# this far ahead.
 SEARCH_DAYS = 366
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "schedule",
-        help="show the opening schedule day by day, or the last opening day before a date",
+        help="show the opening schedule day by day, or the opening day before or after a date",
         description=(
             "days: one line per date from --from to --to (open hours, or closed and why). "
-            "last-open DATE: the latest opening day on or before DATE (for scripts)."
+            "last-open DATE: the latest opening day on or before DATE; next-open DATE: the "
+            "first opening day after DATE (for scripts)."
         ),
     )
-    parser.add_argument("action", choices=["days", "last-open"])
-    parser.add_argument("date", nargs="?", type=date.fromisoformat, help="last-open: the date")
+    parser.add_argument("action", choices=["days", "last-open", "next-open"])
+    parser.add_argument(
+        "date", nargs="?", type=date.fromisoformat, help="last-open, next-open: the date"
+    )
     parser.add_argument("--from", dest="first", type=date.fromisoformat, help="days: first date")
     parser.add_argument("--to", dest="last", type=date.fromisoformat, help="days: last date")
     parser.set_defaults(func=run)
@@ -49,12 +53,13 @@ def write_days(schedule: OpeningSchedule, first: date, last: date, out: TextIO) 
 
 def run(args: argparse.Namespace) -> int:
     schedule = Settings().rules.schedule()
-    if args.action == "last-open":
+    if args.action in {"last-open", "next-open"}:
         if args.date is None:
-            sys.stderr.write("last-open needs a date, e.g. hotline schedule last-open 2013-03-31\n")
+            sys.stderr.write(f"{args.action} needs a date, e.g. 2013-03-31\n")
             return 2
+        find = latest_opening_day if args.action == "last-open" else next_opening_day
         try:
-            found = latest_opening_day(schedule, args.date, SEARCH_DAYS)
+            found = find(schedule, args.date, SEARCH_DAYS)
         except ValueError as exc:
             sys.stderr.write(f"{exc}\n")
             return 1

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
-from hotline_schemas import CallEvent
+from hotline_schemas import AgentEvent, CallEvent
+
+# Call events, agent events, or both (sorted together by time).
+E = TypeVar("E", bound=CallEvent | AgentEvent)
 
 
-def retime(events: Sequence[CallEvent], anchor: datetime, speed: float) -> list[CallEvent]:
+def retime(events: Sequence[E], anchor: datetime, speed: float) -> list[E]:
     if speed <= 0:
         raise ValueError(f"live mode needs a positive speed, not {speed}")
     if anchor.tzinfo is None:
@@ -23,8 +27,14 @@ def retime(events: Sequence[CallEvent], anchor: datetime, speed: float) -> list[
         return []
     first = events[0].occurred_at
     anchor = anchor.replace(microsecond=anchor.microsecond // 1000 * 1000)
+    # model_copy keeps each event's class; mypy sees only the union of the bound.
     return [
-        event.model_copy(update={"occurred_at": _shifted(anchor, event.occurred_at - first, speed)})
+        cast(
+            E,
+            event.model_copy(
+                update={"occurred_at": _shifted(anchor, event.occurred_at - first, speed)}
+            ),
+        )
         for event in events
     ]
 

@@ -1,5 +1,7 @@
-"""Post call events to ingest over HTTP, as the provider's webhook would: NDJSON batches in
-event-time order, paced by event time, with bounded retries when ingest asks to back off.
+"""Post call and agent events to ingest over HTTP, as the provider's webhook would: NDJSON
+batches in the order given, paced by event time, with bounded retries when ingest asks to back
+off. A batch holds one kind of event: call events go to `/v1/events`, agent events to
+`/v1/agent-events`.
 
 Each batch is one webhook message: it keeps its `webhook-id` across retries, and a client made
 with a `signing.WebhookAuth` signs every attempt (Standard Webhooks).
@@ -19,12 +21,15 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from hotline_schemas import CallEvent
+from hotline_schemas import AgentEvent, CallEvent
 from hotline_simulator.signing import new_message_id
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/v1/events"
+AGENT_EVENTS_PATH = "/v1/agent-events"
+# What the webhook carries: the calls' events and the agents'.
+Posted = CallEvent | AgentEvent
 NDJSON = "application/x-ndjson"
 RETRYABLE = frozenset({429, 502, 503, 504})
 # Rejections of the content itself: count them and go on. Any other 4xx means the target is
@@ -71,7 +76,7 @@ class PostReport:
         return f"{line} stopped: {self.stopped}" if self.stopped else line
 
 
-def to_ndjson(events: Sequence[CallEvent]) -> bytes:
+def to_ndjson(events: Sequence[Posted]) -> bytes:
     return b"".join(event.model_dump_json().encode() + b"\n" for event in events)
 
 
@@ -88,12 +93,12 @@ class _Poster:
         sleep: Callable[[float], None],
     ) -> None:
         self.client, self.options, self.clock, self.sleep = client, options, clock, sleep
-        self.endpoint = options.url.rstrip("/") + EVENTS_PATH
+        self.base = options.url.rstrip("/")
         self.started = clock()
         self.deadline = None if options.duration_s is None else self.started + options.duration_s
         self.report = PostReport()
 
-    def run(self, events: Sequence[CallEvent]) -> PostReport:
+    def run(self, events: Sequence[Posted]) -> PostReport:
         report = self.report
         report.total = len(events)
         try:
@@ -103,7 +108,7 @@ class _Poster:
         report.unsent = report.total - report.posted
         return report
 
-    def _loop(self, events: Sequence[CallEvent]) -> None:
+    def _loop(self, events: Sequence[Posted]) -> None:
         report, n, i = self.report, len(events), 0
         while i < n:
             if self._out_of_time(0.0):
@@ -114,16 +119,27 @@ class _Poster:
                 if wait > 0:
                     self.sleep(wait if self.deadline is None else min(wait, self._left()))
                     continue
-                now, j = self.clock(), i + 1
-                while j < n and j - i < self.options.batch_size and self._due(events, j) <= now:
-                    j += 1
+                j = self._batch_end(events, i, due_by=self.clock())
             else:
-                j = min(n, i + self.options.batch_size)
+                j = self._batch_end(events, i)
             if not self._send(events[i:j]):
                 break
             i = j
 
-    def _due(self, events: Sequence[CallEvent], index: int) -> float:
+    def _batch_end(self, events: Sequence[Posted], start: int, due_by: float | None = None) -> int:
+        """The end of the batch from `start`: events of the same kind, up to the batch size,
+        and (paced) due by `due_by`."""
+        end, path = start + 1, _path(events[start])
+        while (
+            end < len(events)
+            and end - start < self.options.batch_size
+            and _path(events[end]) == path
+            and (due_by is None or self._due(events, end) <= due_by)
+        ):
+            end += 1
+        return end
+
+    def _due(self, events: Sequence[Posted], index: int) -> float:
         elapsed = (events[index].occurred_at - events[0].occurred_at).total_seconds()
         return self.started + elapsed / self.options.speed
 
@@ -133,15 +149,16 @@ class _Poster:
     def _out_of_time(self, wait_s: float) -> bool:
         return self.deadline is not None and self.clock() + wait_s >= self.deadline
 
-    def _send(self, batch: Sequence[CallEvent]) -> bool:
-        """Post one batch; False when posting must stop."""
+    def _send(self, batch: Sequence[Posted]) -> bool:
+        """Post one batch (of one kind); False when posting must stop."""
         body, report, options = to_ndjson(batch), self.report, self.options
+        endpoint = self.base + _path(batch[0])
         # One message id for every attempt: ingest answers a redelivery without producing again.
         headers = {"Content-Type": NDJSON, "webhook-id": new_message_id()}
         problem = ""
         for attempt in range(options.max_retries + 1):
             try:
-                response = self.client.post(self.endpoint, content=body, headers=headers)
+                response = self.client.post(endpoint, content=body, headers=headers)
             except httpx.TransportError as exc:
                 problem, wait = f"{type(exc).__name__}: {exc}", _backoff(attempt)
             else:
@@ -159,7 +176,7 @@ class _Poster:
                     report.rejected += rejected
                     return True
                 if status not in RETRYABLE:
-                    report.stopped = f"HTTP {status} from {self.endpoint}: {response.text[:300]}"
+                    report.stopped = f"HTTP {status} from {endpoint}: {response.text[:300]}"
                     report.failed = True
                     return False
                 problem = f"HTTP {status}"
@@ -181,14 +198,19 @@ class _Poster:
 
 
 def post_events(
-    events: Sequence[CallEvent],
+    events: Sequence[Posted],
     client: httpx.Client,
     options: PostOptions,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> PostReport:
-    """Post `events` (sorted by occurred_at) to `{url}/v1/events` and count the outcome."""
+    """Post `events` in the given order (by occurred_at when paced) to `{url}/v1/events` (call
+    events) and `{url}/v1/agent-events` (agent events), and count the outcome."""
     return _Poster(client, options, clock, sleep).run(events)
+
+
+def _path(event: Posted) -> str:
+    return AGENT_EVENTS_PATH if isinstance(event, AgentEvent) else EVENTS_PATH
 
 
 def _backoff(attempt: int) -> float:
