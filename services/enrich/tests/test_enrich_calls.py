@@ -15,10 +15,11 @@ from hotline_enrich.calls import CallStates
 from hotline_enrich.context import load_context
 from hotline_enrich.enrichment import EnrichmentContext, enrich
 from hotline_enrich.settings import Settings
-from hotline_schemas import CallEvent, DeadLetter, EnrichedEvent, Outcome
+from hotline_schemas import CallEvent, CallEventV2, DeadLetter, EnrichedEvent, Origin, Outcome
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 OPEN = datetime(2013, 4, 7, 16, 40, tzinfo=UTC)  # Sunday 18:40 in Copenhagen: open (not Easter)
+LIVE0, LIVE1 = (0, Origin.LIVE), (1, Origin.LIVE)
 CONFIG = RecordConfig(call_timeout_seconds=600, retention_seconds=3600, sweep_interval_seconds=60)
 
 
@@ -87,16 +88,16 @@ def test_an_open_call_times_out_in_stream_time_and_is_forgotten_after_retention(
     calls, store = _states()
     assert calls.fold("b", 1, [_event(ctx, "b", 1, "offered", OPEN)]) == []
     calls.take_writes()
-    assert calls.advance(1, OPEN) == []  # the first mark only starts the clock
-    assert calls.advance(1, OPEN + timedelta(minutes=5)) == []  # not due yet
-    (timed_out,) = calls.advance(1, OPEN + timedelta(minutes=11))
+    assert calls.advance(LIVE1, OPEN) == []  # the first mark only starts the clock
+    assert calls.advance(LIVE1, OPEN + timedelta(minutes=5)) == []  # not due yet
+    (timed_out,) = calls.advance(LIVE1, OPEN + timedelta(minutes=11))
     assert (timed_out.call_id, timed_out.outcome, timed_out.closed_by_timeout) == (
         "b",
         Outcome.NO_AGENT,
         True,
     )
     assert calls.take_writes()[0][:2] == (b"b", 1)
-    assert calls.advance(1, OPEN + timedelta(minutes=11, hours=1)) == []
+    assert calls.advance(LIVE1, OPEN + timedelta(minutes=11, hours=1)) == []
     # Retention over: the state is deleted, and the changelog gets a tombstone.
     assert b"b" not in store
     assert calls.take_writes() == [(b"b", 1, None)]
@@ -110,12 +111,12 @@ def test_after_a_rebalance_the_due_times_are_rebuilt_from_the_recovered_store(
     calls.fold("d", 1, [_event(ctx, "d", 1, "offered", OPEN)])
     recovered = dict(store)  # what recovery would rebuild from the changelog
     fresh = CallStates(recovered, CONFIG, lambda: NOW)
-    fresh.advance(0, OPEN)
-    (record,) = fresh.advance(0, OPEN + timedelta(minutes=20))
+    fresh.advance(LIVE0, OPEN)
+    (record,) = fresh.advance(LIVE0, OPEN + timedelta(minutes=20))
     assert record.call_id == "c"  # only partition 0's call: d belongs to partition 1
     calls.forget_partitions()
-    calls.advance(1, OPEN)
-    assert [r.call_id for r in calls.advance(1, OPEN + timedelta(minutes=20))] == ["d"]
+    calls.advance(LIVE1, OPEN)
+    assert [r.call_id for r in calls.advance(LIVE1, OPEN + timedelta(minutes=20))] == ["d"]
 
 
 def _message(
@@ -163,3 +164,24 @@ def test_a_call_that_cannot_be_folded_is_dead_lettered_and_the_others_go_on(
     ((_, letter),) = out.dead_letters
     assert "could not build the call record" in DeadLetter.model_validate_json(letter).reason
     assert [k for k, _, _ in out.writes] == [b"fine"]
+
+
+def test_live_traffic_does_not_time_out_history_being_imported(ctx: EnrichmentContext) -> None:
+    calls, _ = _states()
+    imported = enrich(
+        CallEventV2.model_validate(
+            {**_raw("old", 1, "offered", OPEN), "schema_version": 2, "origin": "import"}
+        ),
+        ctx,
+        NOW,
+    )
+    calls.fold("old", 0, [imported])
+    today = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)
+    calls.fold("new", 0, [_event(ctx, "new", 1, "offered", today)])
+    calls.advance(LIVE0, today)
+    # The live clock moves on to 2026 and times out the live call, not the 2013 import.
+    assert [r.call_id for r in calls.advance(LIVE0, today + timedelta(hours=2))] == ["new"]
+    import_clock = (0, Origin.IMPORT)
+    calls.advance(import_clock, OPEN)
+    (timed_out,) = calls.advance(import_clock, OPEN + timedelta(minutes=11))
+    assert timed_out.call_id == "old"

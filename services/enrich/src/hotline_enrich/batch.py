@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from hotline_enrich.calls import CallStates, Write
+from hotline_enrich.calls import CallStates, Clock, Write
 from hotline_enrich.decode import Rejection, decode_event
 from hotline_enrich.enrichment import EnrichmentContext, enrich
 from hotline_schemas import CallRecord, EnrichedEvent, Origin
@@ -64,7 +64,7 @@ def process(
             )
     if calls is None:
         return out
-    marks: dict[int, datetime] = {}
+    marks: dict[Clock, datetime] = {}
     for (call_id, partition), items in by_call.items():
         try:
             folded = calls.fold(call_id, partition, [e for _, e in items])
@@ -76,11 +76,12 @@ def process(
             for message, _ in items:
                 _fail(message, ctx, now, out, f"enrich could not build the call record: {exc!r}")
             continue
-        latest = max(e.occurred_at for _, e in items)
-        if partition not in marks or latest > marks[partition]:
-            marks[partition] = latest
-    for partition, mark in marks.items():
-        out.records.extend((record, partition) for record in calls.advance(partition, mark))
+        for _, event in items:
+            on = (partition, event.origin)
+            if on not in marks or event.occurred_at > marks[on]:
+                marks[on] = event.occurred_at
+    for on, mark in marks.items():
+        out.records.extend((record, on[0]) for record in calls.advance(on, mark))
     out.writes = calls.take_writes()
     return out
 

@@ -11,11 +11,13 @@ once per call per batch instead of once per event. Open calls are kept decoded b
 batches (a call gets about five events within minutes); a closed call is only touched again by
 a late event or when it is forgotten, so it is not kept decoded.
 
-Time-outs run in STREAM time (see `call_records`): a partition's watermark is the latest
-`occurred_at` seen on it. Each state's due time (`call_records.due`) goes into a heap per
-partition, so closing timed-out calls and forgetting old ones costs a heap pop per due call,
-not a scan of the table. After an assignment the heap of a partition is built once from the
-recovered states.
+Time-outs run in STREAM time (see `call_records`): a clock's watermark is the latest
+`occurred_at` seen on it. There is one clock per partition and origin: live traffic moves the
+live clock to today, and if it also moved imported history's clock, a 2012 call being
+imported would time out before its own `ended` event arrived. Each state's due time
+(`call_records.due`) goes into a heap per clock, so closing timed-out calls and forgetting old
+ones costs a heap pop per due call, not a scan of the table. After an assignment the heaps are
+built once from the recovered states.
 """
 
 from __future__ import annotations
@@ -27,12 +29,21 @@ from datetime import datetime, timedelta
 
 from hotline_enrich.call_records import RecordConfig, Step, due, observe, settle, sweep
 from hotline_enrich.call_state import CallState
-from hotline_schemas import CallRecord, EnrichedEvent
+from hotline_schemas import CallRecord, EnrichedEvent, Origin
 
 log = logging.getLogger(__name__)
 
 Write = tuple[bytes, int, bytes | None]  # key, changelog partition, value (None: delete)
+Clock = tuple[int, Origin]  # partition, origin: whose stream time a call is timed out in
 _Due = tuple[datetime, bytes]
+
+
+def clock_of(state: CallState) -> Clock | None:
+    """The clock a call's time-out runs on: its partition and its first event's origin."""
+    first = state.earliest()
+    if state.partition is None or first is None:
+        return None
+    return (state.partition, first.origin)
 
 
 class CallStates:
@@ -45,10 +56,10 @@ class CallStates:
         self.store = store
         self.config = config
         self.clock = clock
-        self.watermarks: dict[int, datetime] = {}
-        self._last_sweep: dict[int, datetime] = {}
-        self._heaps: dict[int, list[_Due]] = {}
-        self._due_of: dict[bytes, tuple[datetime, int]] = {}  # key -> (due, partition)
+        self.watermarks: dict[Clock, datetime] = {}
+        self._last_sweep: dict[Clock, datetime] = {}
+        self._heaps: dict[Clock, list[_Due]] = {}
+        self._due_of: dict[bytes, tuple[datetime, Clock]] = {}  # key -> (due, clock)
         self._open: dict[bytes, tuple[bytes, CallState]] = {}  # decoded open calls
         self._writes: dict[bytes, tuple[int, bytes | None]] = {}
         self.forgotten = 0
@@ -81,17 +92,17 @@ class CallStates:
             self._open.pop(key, None)
         else:
             self._open[key] = (raw, step.state)
-        self._schedule(key, partition, due(step.state, self.config))
+        self._schedule(key, clock_of(step.state), due(step.state, self.config))
 
-    def _schedule(self, key: bytes, partition: int, when: datetime | None) -> None:
-        if when is None:
+    def _schedule(self, key: bytes, clock: Clock | None, when: datetime | None) -> None:
+        if when is None or clock is None:
             self._due_of.pop(key, None)
             return
-        if self._due_of.get(key) == (when, partition):
+        if self._due_of.get(key) == (when, clock):
             return
-        self._due_of[key] = (when, partition)
-        if partition in self._heaps:  # else it is built from the store when first needed
-            heapq.heappush(self._heaps[partition], (when, key))
+        self._due_of[key] = (when, clock)
+        if clock in self._heaps:  # else it is built from the store when first needed
+            heapq.heappush(self._heaps[clock], (when, key))
 
     # -- a batch ----------------------------------------------------------------------------
 
@@ -118,27 +129,28 @@ class CallStates:
         self._apply(key, partition, Step(step.state, None, changed=True))
         return [] if step.record is None else [step.record]
 
-    def advance(self, partition: int, watermark: datetime) -> list[CallRecord]:
-        """Move the partition's watermark; the records of calls that timed out by it."""
-        mark = self.watermarks.get(partition)
+    def advance(self, clock: Clock, watermark: datetime) -> list[CallRecord]:
+        """Move a clock's watermark; the records of calls that timed out by it."""
+        mark = self.watermarks.get(clock)
         if mark is None or watermark > mark:
-            self.watermarks[partition] = mark = watermark
-        last = self._last_sweep.get(partition)
+            self.watermarks[clock] = mark = watermark
+        last = self._last_sweep.get(clock)
         if last is None:
-            self._last_sweep[partition] = mark
+            self._last_sweep[clock] = mark
             return []
         if mark - last < timedelta(seconds=self.config.sweep_interval_seconds):
             return []
-        self._last_sweep[partition] = mark
-        return self._sweep(partition, mark)
+        self._last_sweep[clock] = mark
+        return self._sweep(clock, mark)
 
-    def _sweep(self, partition: int, watermark: datetime) -> list[CallRecord]:
-        heap = self._heap(partition)
+    def _sweep(self, clock: Clock, watermark: datetime) -> list[CallRecord]:
+        heap = self._heap(clock)
+        partition = clock[0]
         now = self.clock()
         out: list[CallRecord] = []
         while heap and heap[0][0] <= watermark:
             when, key = heapq.heappop(heap)
-            if self._due_of.get(key) != (when, partition):
+            if self._due_of.get(key) != (when, clock):
                 continue  # superseded by a later write of the same call
             raw = self.store.get(key)
             if raw is None:
@@ -150,27 +162,29 @@ class CallStates:
             if step.record is not None:
                 out.append(step.record)
         if out:
-            log.info("partition %d: %d call(s) closed by the timeout", partition, len(out))
+            log.info(
+                "partition %d (%s): %d call(s) closed by the timeout", partition, clock[1], len(out)
+            )
         return out
 
-    def _heap(self, partition: int) -> list[_Due]:
-        """The partition's due heap, built from the store the first time it is needed (after
-        a start or an assignment the store holds the recovered states, the heap nothing)."""
-        heap = self._heaps.get(partition)
+    def _heap(self, clock: Clock) -> list[_Due]:
+        """The clock's due heap, built from the store the first time it is needed (after a
+        start or an assignment the store holds the recovered states, the heap nothing)."""
+        heap = self._heaps.get(clock)
         if heap is None:
             heap = []
             for key, raw in list(self.store.items()):
                 known = self._due_of.get(key)
                 if known is None:
                     state = CallState.from_bytes(raw)
-                    when = due(state, self.config)
-                    if when is None or state.partition is None:
+                    when, owner = due(state, self.config), clock_of(state)
+                    if when is None or owner is None:
                         continue
-                    known = self._due_of[key] = (when, state.partition)
-                if known[1] == partition:
+                    known = self._due_of[key] = (when, owner)
+                if known[1] == clock:
                     heap.append((known[0], key))
             heapq.heapify(heap)
-            self._heaps[partition] = heap
+            self._heaps[clock] = heap
         return heap
 
     def take_writes(self) -> list[Write]:
