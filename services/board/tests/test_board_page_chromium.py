@@ -6,8 +6,9 @@ the raw events with the Python definitions), the agent panel beside the queue, D
 default and English ones with the switch, follow new calls, and show the backend-down and stale
 states. Screenshots are kept under artifacts/board/.
 
-The agents' shifts are written to `agent_events` directly, as the sink would store them: the
-sink's route for the agent topic belongs to the provider adapters (migration 0008's branch).
+The simulator posts the agents' shifts beside the calls; ingest and the sink carry them to
+`agent_events` on this test's own agent topic. Two more agents are added there directly (one on
+a break, one logged off) and one simulated agent pauses, so every agent state is on the page.
 """
 
 from __future__ import annotations
@@ -53,11 +54,13 @@ def stack(
     service_processes: Any,
     webhook_secret: str,
 ) -> dict[str, Any]:
-    raw, enriched, raw_dlq, enriched_dlq = make_topics(
+    raw, enriched, raw_dlq, enriched_dlq, agents, agents_dlq = make_topics(
         f"{unique_name}.raw",
         f"{unique_name}.enriched",
         f"{unique_name}.raw.dlq",
         f"{unique_name}.enriched.dlq",
+        f"{unique_name}.agents",
+        f"{unique_name}.agents.dlq",
     )
     ingest_port, board_port, down_port = free_port(), free_port(), free_port()
     env = {
@@ -71,6 +74,9 @@ def stack(
         "HOTLINE_SIMULATOR_WEBHOOK_SECRET": webhook_secret,
         "HOTLINE_INGEST_RAW_TOPIC": raw,
         "HOTLINE_INGEST_DEAD_LETTER_TOPIC": raw_dlq,
+        # The simulated shifts too go to topics of this test's own, never `hotline.agent-events`.
+        "HOTLINE_INGEST_AGENT_TOPIC": agents,
+        "HOTLINE_INGEST_AGENT_DEAD_LETTER_TOPIC": agents_dlq,
         "HOTLINE_ENRICH_APP_ID": f"{unique_name}-enrich",
         "HOTLINE_ENRICH_RAW_TOPIC": raw,
         "HOTLINE_ENRICH_ENRICHED_TOPIC": enriched,
@@ -80,7 +86,8 @@ def stack(
         "HOTLINE_ENRICH_WEB_PORT": str(free_port()),
         "HOTLINE_ENRICH_METRICS_PORT": str(free_port()),
         "HOTLINE_ENRICH_STATE_DIR": str(tmp_path / "enrich"),
-        "HOTLINE_SINK_TOPICS": json.dumps([enriched]),
+        "HOTLINE_SINK_TOPICS": json.dumps([enriched, agents]),
+        "HOTLINE_SINK_AGENT_TOPICS": json.dumps([agents]),
         "HOTLINE_SINK_DEAD_LETTER_TOPIC": enriched_dlq,
         "HOTLINE_SINK_GROUP_ID": f"{unique_name}-sink",
         "HOTLINE_SINK_METRICS_PORT": str(free_port()),
@@ -146,21 +153,41 @@ def _wait_stored(client: Any, database: str, at_least: int, procs: Any) -> int:
     pytest.fail(f"ClickHouse holds {last} events, expected at least {at_least}")
 
 
-def _agent_shift(client: Any, database: str) -> None:
-    """Every agent who answered a call logs in at 18:15 local (16:15 UTC), one of them pauses
-    without a reason from 19:55 to 19:58; two more agents, who take no calls, log in too: one
-    is on a break from 19:50, the other logs off at 19:40."""
-    agents = sorted(
+def _answered_agents(client: Any, database: str) -> list[str]:
+    """Who answered calls on 7 April."""
+    return sorted(
         str(a)
         for (a,) in client.execute(
             f"SELECT DISTINCT agent_id FROM {database}.call_events WHERE type = 'answered' "
             "AND isNotNull(agent_id) AND occurred_at >= toDateTime('2013-04-07 00:00:00')"
         )
     )
+
+
+def _wait_agents(client: Any, database: str, procs: Any) -> int:
+    """The simulated shifts' agent events, once the sink has stored them all (the count stops
+    growing)."""
+    deadline = time.monotonic() + 120
+    last = -1
+    while time.monotonic() < deadline:
+        procs.check_alive()
+        ((n,),) = client.execute(f"SELECT count() FROM {database}.agent_events FINAL")
+        if n > 0 and n == last:
+            return int(n)
+        last = int(n)
+        time.sleep(2)
+    pytest.fail(f"ClickHouse holds {last} agent events from the simulated shifts")
+
+
+def _agent_shift(client: Any, database: str) -> None:
+    """Beside the simulated shift: one agent who answered calls pauses without a reason from
+    19:55 to 19:58; two more agents, who take no calls, log in at 18:15 local (16:15 UTC): one
+    is on a break from 19:50, the other logs off at 19:40."""
+    agents = _answered_agents(client, database)
     assert len(agents) >= 3
     rows: list[tuple[Any, ...]] = [
         (f"shift-{a}", a, "logged_in", datetime(2013, 4, 7, 16, 15, tzinfo=UTC), None)
-        for a in [*agents, "agent-on-break", "agent-gone"]
+        for a in ["agent-on-break", "agent-gone"]
     ]
     rows += [
         ("break", "agent-on-break", "paused", datetime(2013, 4, 7, 17, 50, tzinfo=UTC), "break"),
@@ -373,12 +400,26 @@ def test_board_page_shows_clickhouse_follows_new_calls_and_shows_down_and_stale(
     client = _client(clickhouse_writer)
     try:
         stored = _wait_stored(client, database, 100, procs)
+        _wait_agents(client, database, procs)
         _agent_shift(client, database)
         expected = _expected(client, database, AT)
         assert expected["evening_answered"] > 10  # the simulated evening really is there
         # The shift as built: someone logged off, someone on a break, others busy or free.
         assert expected["agents_paused"] >= 1
         assert expected["agents_logged_in"] < len(_agents(client, database))
+        # The simulated shift came through ingest and the sink: the five agents on it logged in,
+        # and they are the ones who answered tonight's calls.
+        shift = {
+            str(a)
+            for (a,) in client.execute(
+                f"SELECT DISTINCT agent_id FROM {database}.agent_events "
+                "WHERE type = 'logged_in' AND event_id NOT LIKE 'shift-%' "
+                "AND occurred_at >= toDateTime('2013-04-07 00:00:00')"
+            )
+        }
+        assert len(shift) == 5
+        assert set(_answered_agents(client, database)) <= shift
+        assert expected["agents_logged_in"] == 6  # the shift and the agent on a break
         page_url = f"{stack['board']}/?at={AT_TEXT}"
         dom = _chromium("--dump-dom", page_url)
         page = _shown(dom)
