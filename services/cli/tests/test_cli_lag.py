@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient
 from kafka.structs import OffsetAndMetadata
 
 from hotline_cli.lag import TopicLag, measure, pipeline_groups, wait_for_zero
@@ -81,3 +82,26 @@ def test_lag_is_end_minus_committed_per_partition(
 
     (after,) = measure(kafka_bootstrap, [(unique_name, topic)])
     assert (after.end, after.committed, after.lag) == (5, 3, 2)
+
+
+@pytest.mark.integration
+def test_records_before_the_log_start_are_no_lag(
+    kafka_bootstrap: str, make_topics: Callable[..., list[str]], unique_name: str
+) -> None:
+    (topic,) = make_topics(unique_name, partitions=2)
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    for partition, count in ((0, 4), (1, 2)):
+        for _ in range(count):
+            producer.send(topic, b"x", partition=partition)
+    producer.flush()
+    producer.close()
+    # Retention (or a deletion) removes the first three records of partition 0 before the
+    # group ever committed: a consumer starting now can read only the rest.
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        admin.delete_records({TopicPartition(topic, 0): 3})
+    finally:
+        admin.close()
+
+    (lag,) = measure(kafka_bootstrap, [(unique_name, topic)])
+    assert (lag.end, lag.committed, lag.lag) == (6, 3, 3)

@@ -26,7 +26,9 @@ class TopicLag:
     group: str
     topic: str
     end: int  # sum of the partitions' end offsets
-    committed: int  # sum of the group's committed offsets
+    # Sum of the group's committed offsets, each at least the partition's log start: records
+    # before it (removed by retention, or deleted) can never be read, so they are no lag.
+    committed: int
     lag: int
 
 
@@ -52,7 +54,8 @@ def measure(bootstrap: str, pairs: Sequence[tuple[str, str]]) -> list[TopicLag]:
             for topic in topics:
                 partitions = consumer.partitions_for_topic(topic) or set()
                 tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-                committed = {tp: consumer.committed(tp) or 0 for tp in tps}
+                starts = consumer.beginning_offsets(tps) if tps else {}
+                committed = {tp: max(consumer.committed(tp) or 0, starts[tp]) for tp in tps}
                 ends = consumer.end_offsets(tps) if tps else {}
                 lag = sum(max(ends[tp] - committed[tp], 0) for tp in tps)
                 found[(group, topic)] = TopicLag(
