@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import enrich_pure, pipeline, report
+from benchmarks import enrich_pure, pipeline, provider_import, report
 from benchmarks.events import simulated
 from benchmarks.settings import Settings
 
@@ -32,7 +32,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--low-rate", type=float, default=100.0, help="first, unsaturated latency phase (0: skip)"
     )
     parser.add_argument("--pure-events", type=int, help="events for the in-process figures")
+    parser.add_argument(
+        "--engine-events", type=int, help="events in the Kafka engine's own topic (500,000)"
+    )
+    parser.add_argument(
+        "--workers", type=int, help="enrich and sink workers in the scale-out phase (2; 1: skip)"
+    )
     parser.add_argument("--skip-pipeline", action="store_true", help="in-process figures only")
+    parser.add_argument(
+        "--provider-lines", type=int, help="queue_log lines for the import figure (1,000,000)"
+    )
+    parser.add_argument(
+        "--provider-timeout",
+        type=float,
+        help="seconds to wait for the imported calls' records (900), then project",
+    )
+    parser.add_argument(
+        "--skip-provider-import", action="store_true", help="no queue_log import figure"
+    )
     parser.add_argument("--output-dir", type=Path, default=ROOT / "artifacts" / "bench")
     return parser
 
@@ -51,6 +68,8 @@ def _options(args: argparse.Namespace) -> tuple[pipeline.Options, int]:
         low_rate=args.low_rate,
         low_seconds=5.0 if quick else 10.0,
         timeout_s=45.0 if quick else 120.0,
+        engine_events=pick(args.engine_events, 500_000, 50_000),
+        workers=pick(args.workers, 2, 2),
     )
     return options, pick(args.pure_events, 20_000, 5_000)
 
@@ -116,6 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in rates
     ]
     result["pipeline"] = {} if args.skip_pipeline else pipeline.run(settings, options, events)
+    if not (args.skip_pipeline or args.skip_provider_import):
+        lines = args.provider_lines or (100_000 if args.quick else 1_000_000)
+        timeout = args.provider_timeout or (300.0 if args.quick else 900.0)
+        logging.info("importing a %d-line queue_log ...", lines)
+        try:
+            result["provider_import"] = provider_import.run_in_own_stack(settings, lines, timeout)
+        except Exception as exc:
+            logging.exception("the provider import figure failed")
+            result["provider_import"] = {"error": f"{type(exc).__name__}: {exc}"}
     result["targets"] = _targets(result["pipeline"])
     sys.stdout.write(report.render(result))
     path = report.write_json(result, args.output_dir, stamp)

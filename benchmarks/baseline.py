@@ -13,10 +13,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
+from benchmarks.events import payload
 from benchmarks.stack import Stack
+from hotline_schemas import CallEvent
 
 _COLUMNS = """
     schema_version UInt8, event_id String, call_id String, type String, occurred_at String,
@@ -67,12 +70,56 @@ def _commit_offsets_at_start(stack: Stack, topic: str, group: str) -> None:
         consumer.close()
 
 
-def run(stack: Stack, expected: int, timeout_s: float, poll_s: float = 0.1) -> BaselineResult:
+def fill_topic(stack: Stack, events: list[CallEvent], count: int) -> tuple[str, float]:
+    """A raw topic of its own holding `count` CallEvents (the given ones, repeated with new
+    ids as needed), for the engine to load: (topic, seconds it took to produce them).
+
+    The engine's time has a fixed part (waiting for its first block to be flushed) that a few
+    tens of thousands of rows cannot amortise; 500,000 can."""
+    topic = f"{stack.prefix}.engine-raw"
+    admin = stack.admin()
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
+    finally:
+        admin.close()
+    encoded = [(e.call_id, e.event_id, payload(e)) for e in events]
+    producer = KafkaProducer(
+        bootstrap_servers=stack.settings.kafka.bootstrap_servers,
+        acks="all",
+        linger_ms=20,
+        batch_size=512 * 1024,
+        max_request_size=4 * 1024 * 1024,
+    )
+    start = time.monotonic()
+    try:
+        for n in range(count):
+            call_id, event_id, value = encoded[n % len(encoded)]
+            round_ = n // len(encoded)
+            if round_:
+                # New ids, same shape: each copy is a distinct event of a distinct call.
+                value = value.replace(
+                    f'"event_id":"{event_id}"'.encode(),
+                    f'"event_id":"{event_id}-r{round_}"'.encode(),
+                ).replace(
+                    f'"call_id":"{call_id}"'.encode(), f'"call_id":"{call_id}-r{round_}"'.encode()
+                )
+                call_id = f"{call_id}-r{round_}"
+            producer.send(topic, key=call_id.encode(), value=value)
+        producer.flush(timeout=300)
+    finally:
+        producer.close()
+    return topic, time.monotonic() - start
+
+
+def run(
+    stack: Stack, expected: int, timeout_s: float, topic: str | None = None, poll_s: float = 0.1
+) -> BaselineResult:
     db = f"{stack.prefix}_kafka_engine"
     group = f"{stack.prefix}-kafka-engine"
+    topic = topic or stack.raw
     stack.databases.append(db)
     stack.groups.append(group)
-    _commit_offsets_at_start(stack, stack.raw, group)
+    _commit_offsets_at_start(stack, topic, group)
     client = stack.clickhouse()
     admin = stack.admin()
     try:
@@ -81,7 +128,7 @@ def run(stack: Stack, expected: int, timeout_s: float, poll_s: float = 0.1) -> B
         start = time.monotonic()
         client.execute(
             f"CREATE TABLE {db}.raw_queue ({_COLUMNS}) ENGINE = Kafka("
-            f"'{stack.settings.kafka.bootstrap_servers}', '{stack.raw}', '{group}', 'JSONEachRow')"
+            f"'{stack.settings.kafka.bootstrap_servers}', '{topic}', '{group}', 'JSONEachRow')"
         )
         client.execute(
             f"CREATE TABLE {db}.raw_events ({_COLUMNS}) ENGINE = MergeTree ORDER BY event_id"

@@ -7,9 +7,11 @@ Returns plain figures (JSON-ready); a phase that fails records its error and the
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from benchmarks import baseline, ingest_http, latency, prom, throughput
@@ -35,6 +37,8 @@ class Options:
     low_rate: float
     low_seconds: float
     timeout_s: float
+    engine_events: int  # events in the engine's own topic (>= 500,000 for the full run)
+    workers: int  # enrich and sink workers in the scale-out phase (1: skip it)
 
 
 def _phase(
@@ -76,6 +80,54 @@ def _warm_up(stack: Stack, events: list[CallEvent], timeout_s: float) -> dict[st
     return {"events": len(events), "seconds_to_first_rows": time.monotonic() - start}
 
 
+def scale_out(
+    stack: Stack, events: list[CallEvent], options: Options, in_db: int
+) -> dict[str, Any]:
+    """The throughput phase again with `workers` enrich and sink workers in their groups
+    (the topics have 3 partitions): how the figure grows with a second worker."""
+    extra = [(name, n) for n in range(1, options.workers) for name in ("enrich", "sink")]
+    for name, n in extra:
+        stack.start_worker(name, n)
+    try:
+        deadline = time.monotonic() + 120
+        groups = {f"{stack.prefix}-enrich", f"{stack.prefix}-sink"}
+        while any(stack.group_members(g) < options.workers for g in groups):
+            stack.check_alive()
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the groups never had {options.workers} members each")
+            time.sleep(1)
+        # The new workers recover their partitions' call states from the changelog before
+        # they process anything: let that finish (a few events through) before timing.
+        warm = list(restamped(events[:WARM_UP_EVENTS], "so-warm"))
+        throughput.run(stack, warm, in_db, options.timeout_s)
+        in_db += WARM_UP_EVENTS
+        tick = os.sysconf("SC_CLK_TCK")
+        before = {k: _cpu(p.pid, tick) for k, p in stack.procs.items()}
+        stream = list(restamped(events[: options.events], "so"))
+        r = throughput.run(stack, stream, in_db, options.timeout_s)
+        cpu = {k: _cpu(p.pid, tick) - before.get(k, 0.0) for k, p in stack.procs.items()}
+    finally:
+        for name, n in extra:
+            stack.stop_worker(f"{name}-{n}")
+    return {
+        "workers": options.workers,
+        "events": r.events,
+        "rows": r.rows,
+        "seconds": r.seconds,
+        "events_per_s": r.per_second,
+        "worker_cpu_s": cpu,
+        "error": r.error,
+    }
+
+
+def _cpu(pid: int, tick: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
 def run(settings: Settings, options: Options, events: list[CallEvent]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     stack = Stack(settings)
@@ -104,14 +156,15 @@ def run(settings: Settings, options: Options, events: list[CallEvent]) -> dict[s
             }
 
         _phase(results, "pipeline_throughput", stream_phase, sampler)
-        in_raw = WARM_UP_EVENTS + options.events
         in_db += results["pipeline_throughput"].get("rows", 0)
 
         def baseline_phase() -> dict[str, Any]:
-            r = baseline.run(stack, in_raw, options.timeout_s)
+            topic, produce_s = baseline.fill_topic(stack, events, options.engine_events)
+            r = baseline.run(stack, options.engine_events, options.timeout_s, topic=topic)
             return {
                 "rows": r.rows,
                 "expected": r.expected,
+                "produce_seconds": produce_s,
                 "seconds": r.seconds_total,
                 "seconds_to_join": r.seconds_to_join,
                 "events_per_s": r.per_second,
@@ -120,6 +173,11 @@ def run(settings: Settings, options: Options, events: list[CallEvent]) -> dict[s
             }
 
         _phase(results, "kafka_engine_baseline", baseline_phase, sampler)
+
+        if options.workers > 1:
+            at = in_db
+            _phase(results, "scale_out", lambda: scale_out(stack, events, options, at), sampler)
+            in_db += results["scale_out"].get("rows", 0) + WARM_UP_EVENTS
 
         def http_phase() -> dict[str, Any]:
             http_events = list(restamped(events[: options.http_events], "http"))

@@ -47,7 +47,7 @@ def _throughput(pipe: dict[str, Any], targets: dict[str, Any]) -> list[str]:
     produce = tp.get("events", 0) / tp["produce_seconds"] if tp.get("produce_seconds") else None
     lines = [
         "",
-        "(a, b) throughput: raw topic -> queryable rows, same events",
+        "(a, b) throughput: raw topic -> queryable rows (the engine on its own, larger topic)",
         _row(
             "pipeline (enrich + sink)",
             _num(tp.get("events_per_s"), " ev/s"),
@@ -65,7 +65,27 @@ def _throughput(pipe: dict[str, Any], targets: dict[str, Any]) -> list[str]:
             f"{base.get('rows', 0):,} rows in {_num(base.get('seconds'), ' s', 1)}",
         ),
     ]
-    lines += [f"  ERROR: {p['error']}" for p in (tp, base) if p.get("error")]
+    scale = pipe.get("scale_out", {})
+    if scale:
+        single = tp.get("events_per_s")
+        grown = scale.get("events_per_s")
+        factor = grown / single if grown and single else None
+        lines.append(
+            _row(
+                f"pipeline, {scale.get('workers', '?')} workers each of enrich and sink",
+                _num(grown, " ev/s"),
+                f"x{_num(factor, '', 2)} the single workers",
+            )
+        )
+        cpu = scale.get("worker_cpu_s", {})
+        if cpu:
+            lines.append(
+                _row(
+                    "  CPU s per worker",
+                    "  ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items()) if k != "ingest"),
+                )
+            )
+    lines += [f"  ERROR: {p['error']}" for p in (tp, base, scale) if p.get("error")]
     lines.append(
         _row(
             "ratio pipeline / engine after join (>= 0.5)",
@@ -149,6 +169,43 @@ def _memory(pipe: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _provider_import(result: dict[str, Any]) -> list[str]:
+    imp = result.get("provider_import")
+    if not imp:
+        return []
+    lines = ["", f"(f) history import: a {_num(imp.get('lines'))}-line Asterisk queue_log"]
+    if imp.get("error"):
+        return [*lines, f"  ERROR: {imp['error']}"]
+    lines += [
+        _row(
+            "hotline import -> raw topics (acks=all)",
+            _num(imp.get("lines_per_s"), " lines/s"),
+            f"{_num(imp.get('events_produced'))} events "
+            f"in {_num(imp.get('import_seconds'), ' s', 1)}",
+        ),
+    ]
+    if imp.get("records_complete"):
+        lines.append(
+            _row(
+                "-> every call a queryable call record",
+                _num(imp.get("records_seconds"), " s", 0),
+                f"{_num(imp.get('calls'))} calls, from the import's start",
+            )
+        )
+    else:
+        lines.append(
+            _row(
+                "-> queryable call records (INCOMPLETE)",
+                _num(100 * imp.get("records_share", 0.0), " %", 1),
+                f"{_num(imp.get('records'))} of {_num(imp.get('calls'))} calls after "
+                f"{_num(imp.get('records_timeout_s'), ' s')} more; projected "
+                f"{_num(imp.get('records_seconds_projected'), ' s')} in all",
+            )
+        )
+    lines.append(_row("  generating the file", _num(imp.get("generate_seconds"), " s", 1)))
+    return lines
+
+
 def render(result: dict[str, Any]) -> str:
     lines = [
         f"hotline benchmarks  {result['started']}",
@@ -161,6 +218,8 @@ def render(result: dict[str, Any]) -> str:
         lines += _throughput(pipe, targets) + _http(pipe)
         lines += _latency(pipe, targets, "latency_low_rate") + _latency(pipe, targets)
         lines += _memory(pipe) + _cpu(pipe)
+    lines += _provider_import(result)
+    if pipe:
         shown = ("pipeline_throughput", "kafka_engine_baseline")
         for name, phase in pipe.items():
             if isinstance(phase, dict) and phase.get("error") and name not in shown:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The pipeline's own services (ingest, enrich, sink, board) as local background processes.
+# The pipeline's own services (ingest, enrich, sink, board) as local background processes, and,
+# when HOTLINE_FOLLOW_FILE names an Asterisk queue_log, the live follower (hotline follow).
 #   pipeline.sh start|stop|status
 # Logs and pid files go to $HOTLINE_STATE_DIR/pipeline/. Configuration comes from the
 # environment (HOTLINE_*), exactly as in production; the secrets a local run needs come from
@@ -16,6 +17,11 @@ RUN_DIR="$STATE_DIR/pipeline"
 if [ -z "${HOTLINE_PSEUDONYM_SECRET:-}" ]; then export HOTLINE_DEV="${HOTLINE_DEV:-true}"; fi
 HOTLINE="$ROOT/.venv/bin/hotline"
 SERVICES=(sink enrich ingest board)
+# Optional: follow a live queue_log (its position is kept beside the other services' state).
+if [ -n "${HOTLINE_FOLLOW_FILE:-}" ]; then
+  SERVICES+=(follow)
+  export HOTLINE_FOLLOW_STATE_DIR="${HOTLINE_FOLLOW_STATE_DIR:-$STATE_DIR/follow}"
+fi
 
 # ready_check NAME: true when NAME answers on its port.
 ready_check() {
@@ -24,6 +30,7 @@ ready_check() {
     enrich) curl -fsS "http://127.0.0.1:${HOTLINE_ENRICH_WEB_PORT:-6066}/readyz" ;;
     sink) curl -fsS "http://127.0.0.1:${HOTLINE_SINK_METRICS_PORT:-9465}/readyz" ;;
     board) curl -fsS "http://127.0.0.1:${HOTLINE_BOARD_PORT:-8090}/readyz" ;;
+    follow) curl -fsS "http://127.0.0.1:${HOTLINE_FOLLOW_METRICS_PORT:-9467}/readyz" ;;
   esac
 }
 

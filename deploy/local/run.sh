@@ -33,6 +33,18 @@ t0="$(now_s)"
 say "posting $DAYS simulated evenings up to $DATE (seed $SEED) to ingest"
 "$HOTLINE" simulate --date "$DATE" --days "$DAYS" --seed "$SEED" --duration 120
 
+# With HOTLINE_FOLLOW_FILE set, the follower (started by pipeline.sh) reads that queue_log: the
+# simulator writes the next evening to it as the telephony system would.
+if [ -n "${HOTLINE_FOLLOW_FILE:-}" ]; then
+  next_day="$(date -d "$DATE + 1 day" +%F)"
+  say "writing the evening of $next_day to $HOTLINE_FOLLOW_FILE as Asterisk's queue_log (hotline follow reads it)"
+  mkdir -p "$(dirname "$HOTLINE_FOLLOW_FILE")"
+  "$HOTLINE" simulate --date "$next_day" --seed "$SEED" --format asterisk-queue-log >>"$HOTLINE_FOLLOW_FILE"
+  follow_metrics="http://127.0.0.1:${HOTLINE_FOLLOW_METRICS_PORT:-9467}/metrics"
+  follower_caught_up() { curl -fsS "$follow_metrics" | grep -q '^hotline_follow_backlog_bytes 0.0$'; }
+  wait_for 60 "the follower to read $HOTLINE_FOLLOW_FILE" follower_caught_up || warn "the follower is still reading"
+fi
+
 # Wait (bounded) until enrich and the sink have processed and committed everything posted: then
 # every accepted event is in ClickHouse, with its call's record. A re-run posts the same seeded
 # events again, which storage deduplicates: then nothing new arrives.

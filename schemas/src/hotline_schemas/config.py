@@ -33,13 +33,15 @@ DEFAULT_TABLE_DAYS = 731
 
 
 class Retention(BaseModel):
-    """How long personal data is kept: `HOTLINE_RETENTION__EVENTS_DAYS`, `__RECORDS_DAYS`, and
-    `__TOPIC_DAYS` (JSON, topic name -> days) overriding the topic registry's days."""
+    """How long personal data is kept: `HOTLINE_RETENTION__EVENTS_DAYS`, `__RECORDS_DAYS`,
+    `__AGENTS_DAYS` (agent events: the staff's log-ins and breaks), and `__TOPIC_DAYS` (JSON,
+    topic name -> days) overriding the topic registry's days."""
 
     model_config = ConfigDict(frozen=True)
 
     events_days: int = Field(default=DEFAULT_TABLE_DAYS, ge=1, le=36_500)
     records_days: int = Field(default=DEFAULT_TABLE_DAYS, ge=1, le=36_500)
+    agents_days: int = Field(default=DEFAULT_TABLE_DAYS, ge=1, le=36_500)
     topic_days: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("topic_days")

@@ -326,6 +326,13 @@ class DeadLetter(_Strict):
         description="Id of the dead-letter key that sealed `sealed_payload` (see docs/privacy.md).",
     )
     source_topic: str | None = None
+    source_format: ShortText | None = Field(
+        default=None,
+        description=(
+            "stage import: the provider format the payload is in (asterisk-queue-log, "
+            "connect-ctr, cdr-csv), so a replay can convert it again."
+        ),
+    )
     source_partition: int | None = None
     source_offset: int | None = None
     rejected_at: AwareDatetime

@@ -233,6 +233,7 @@ def make_dead_letter(
     source_topic: str | None = None,
     source_partition: int | None = None,
     source_offset: int | None = None,
+    source_format: str | None = None,
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
 ) -> DeadLetter:
     """A dead letter with no readable caller number, its original sealed when `keys` is set.
@@ -259,6 +260,7 @@ def make_dead_letter(
         source_topic=source_topic,
         source_partition=source_partition,
         source_offset=source_offset,
+        source_format=source_format,
         rejected_at=rejected_at,
     )
 

@@ -88,7 +88,7 @@ def _dead_letter_topic(of: Topic) -> Topic:
         key=f"{of.key} (when known)",
         partitions=1,
         model=DeadLetter,
-        producer="ingest, enrich, sink",
+        producer="ingest, enrich, sink, import",
         consumers=(),
         description=f"Rejected records for {of.name}: reason, redacted and sealed payload.",
         # Kept like the tables, so what was rejected during the pilot can still be replayed

@@ -1,4 +1,4 @@
-"""The Faust wiring, driven through `agent.test_context()` with in-memory output channels."""
+"""The Faust wiring, driven through `agent.test_context()` with an in-memory producer."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from prometheus_client import CollectorRegistry
 
 from hotline_enrich.app import AGENT_NAME, create_app
 from hotline_enrich.context import load_context
-from hotline_enrich.handler import Outputs
 from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.reference import Municipality, PostcodeTable
 from hotline_enrich.settings import Settings
@@ -25,29 +24,6 @@ SECRET = "a-test-secret-of-some-length"
 DEAD_LETTER_KEYS = new_key()
 
 
-class Captured:
-    """In-memory Faust channels standing in for the output topics, plus a reader for each."""
-
-    def __init__(self) -> None:
-        self.outputs: Outputs | None = None
-        self._readers: dict[str, Any] = {}
-
-    def build(self, app: faust.App) -> Outputs:
-        self.outputs = Outputs(enriched=app.channel(), dead_letter=app.channel())
-        # A channel only delivers to subscribers that exist when a value is sent.
-        self._readers = {
-            "enriched": self.outputs.enriched.clone(is_iterator=True),
-            "dead_letter": self.outputs.dead_letter.clone(is_iterator=True),
-        }
-        return self.outputs
-
-    async def get(self, which: str) -> Any:
-        return await self._readers[which].get(timeout=5)
-
-    def empty(self, which: str) -> bool:
-        return bool(self._readers[which].empty())
-
-
 @pytest.fixture
 def settings(tmp_path: Any) -> Settings:
     return Settings(
@@ -56,69 +32,64 @@ def settings(tmp_path: Any) -> Settings:
         raw_topic="t.raw",
         enriched_topic="t.enriched",
         dead_letter_topic="t.raw.dlq",
+        records_topic="t.records",
         state_dir=tmp_path,
         dead_letter_keys=DEAD_LETTER_KEYS,
     )
 
 
-def _wire(settings: Settings) -> tuple[faust.App, Captured, EnrichMetrics]:
+def _wire(settings: Settings, captured: Any, ctx: Any = None) -> tuple[faust.App, EnrichMetrics]:
     # Built inside the running event loop, so Faust binds to it rather than creating its own.
-    captured = Captured()
     metrics = EnrichMetrics(CollectorRegistry())
-    app = create_app(settings, load_context(settings), metrics=metrics, outputs=captured.build)
-    return app, captured, metrics
+    app = create_app(
+        settings, ctx or load_context(settings), metrics=metrics, wiring=captured.wiring()
+    )
+    return app, metrics
 
 
-def _close_consumer_loop(app: faust.App) -> None:
-    # Iterating a stream creates the app's Kafka consumer (never started in a test context);
-    # its consumer thread owns an event loop of its own, which nobody else closes.
-    thread = getattr(app.consumer, "_thread", None)
-    loop = getattr(thread, "thread_loop", None)
-    if loop is not None and not loop.is_closed():
-        loop.close()
-
-
-def test_valid_payload_is_enriched_and_keyed_by_call_id(settings: Settings) -> None:
+def test_valid_payload_is_enriched_and_keyed_by_call_id(settings: Settings, captured: Any) -> None:
     async def scenario() -> Any:
-        app, captured, metrics = _wire(settings)
+        app, metrics = _wire(settings, captured)
         async with app.agents[AGENT_NAME].test_context() as agent:
             event = await agent.put(VALID, key=b"call-0001")
-            result = await captured.get("enriched"), captured.empty("dead_letter"), metrics
-        _close_consumer_loop(app)
-        return (*result, event.message.acked)
+            assert event.message.acked is False  # not before its outputs are delivered
+            await captured.flush(app)
+        captured.close(app)
+        return metrics, event.message.acked
 
-    out, no_dead_letters, metrics, acked = asyncio.run(scenario())
+    metrics, acked = asyncio.run(scenario())
     assert acked is True  # by the delivery callback
-    assert no_dead_letters
-    assert out.key == b"call-0001"
-    enriched = EnrichedEvent.model_validate_json(out.value)
+    assert captured.on("t.raw.dlq") == []
+    ((key, value),) = captured.on("t.enriched")
+    assert key == b"call-0001"
+    assert value is not None
+    enriched = EnrichedEvent.model_validate_json(value)
     assert enriched.event_id == "evt-0001"
     assert enriched.municipality_code == 751
     assert enriched.within_hours is True
     assert enriched.caller_key is not None
-    assert b"+4586123456" not in out.value
+    assert b"+4586123456" not in value
     assert metrics.registry.get_sample_value("hotline_enrich_events_enriched_total") == 1.0
 
 
-def test_invalid_payloads_become_dead_letters_with_their_source(settings: Settings) -> None:
+def test_invalid_payloads_become_dead_letters_with_their_source(
+    settings: Settings, captured: Any
+) -> None:
     not_a_contract = orjson.dumps({**orjson.loads(VALID), "colour": "blue"})
 
     async def scenario() -> Any:
-        app, captured, metrics = _wire(settings)
+        app, metrics = _wire(settings, captured)
         async with app.agents[AGENT_NAME].test_context() as agent:
             await agent.put(b"\xffnot json", key=b"k1")
             await agent.put(not_a_contract, key=b"k2")
             await agent.put(VALID, key=b"call-0001")
-            result = (
-                [await captured.get("dead_letter"), await captured.get("dead_letter")],
-                await captured.get("enriched"),
-                metrics,
-            )
-        _close_consumer_loop(app)
-        return result
+            await captured.flush(app)
+        captured.close(app)
+        return metrics
 
-    letters, enriched, metrics = asyncio.run(scenario())
-    first, second = (DeadLetter.model_validate_json(e.value) for e in letters)
+    metrics = asyncio.run(scenario())
+    letters = captured.on("t.raw.dlq")
+    first, second = (DeadLetter.model_validate_json(value or b"") for _, value in letters)
     assert first.stage == "enrich"
     assert first.reason.startswith("invalid JSON")
     assert first.payload.endswith("not json")
@@ -128,52 +99,42 @@ def test_invalid_payloads_become_dead_letters_with_their_source(settings: Settin
     assert '"colour"' in second.payload
     # The caller number is in the rejected event: masked for people, sealed for a replay.
     assert b"+4586123456" in not_a_contract
-    assert "4586123456" not in letters[1].value.decode()
+    assert "4586123456" not in (letters[1][1] or b"").decode()
     assert '"caller_number":"+##########"' in second.payload
     keys = KeyRing.parse(DEAD_LETTER_KEYS)
     assert unseal(second, keys) == not_a_contract
     assert unseal(first, keys) == b"\xffnot json"
-    assert letters[0].key == b"k1"
-    assert EnrichedEvent.model_validate_json(enriched.value).event_id == "evt-0001"
+    assert letters[0][0] == b"k1"
+    ((_, enriched),) = captured.on("t.enriched")
+    assert EnrichedEvent.model_validate_json(enriched or b"").event_id == "evt-0001"
     sample = metrics.registry.get_sample_value
     assert sample("hotline_enrich_events_consumed_total") == 3.0
     assert sample("hotline_enrich_events_dead_lettered_total") == 2.0
     assert sample("hotline_enrich_events_enriched_total") == 1.0
 
 
-class _UnacknowledgedChannel(faust.Channel[bytes]):
-    """An in-memory channel whose every send fails, as a produce Kafka never acknowledged."""
+def test_failed_produce_never_acks_and_stops_the_agent(settings: Settings, captured: Any) -> None:
+    failing = captured
+    failing.fail_topic = "t.enriched"  # every enriched event goes unacknowledged
 
-    async def _finalize_message(self, fut: Any, result: Any) -> Any:
-        fut.set_exception(OSError("broker did not acknowledge"))
-        return fut
-
-
-def test_failed_produce_never_acks_and_stops_the_agent(settings: Settings) -> None:
-    async def scenario() -> tuple[Any, Any, BaseException | None, EnrichMetrics]:
-        metrics = EnrichMetrics(CollectorRegistry())
-
-        def failing(app: faust.App) -> Outputs:
-            return Outputs(enriched=_UnacknowledgedChannel(app), dead_letter=app.channel())
-
-        app = create_app(settings, load_context(settings), metrics=metrics, outputs=failing)
+    async def scenario() -> tuple[Any, BaseException | None, EnrichMetrics]:
+        app, metrics = _wire(settings, failing)
         raised: BaseException | None = None
         async with app.agents[AGENT_NAME].test_context() as agent:
             first = await agent.put(VALID, key=b"call-0001")
-            await asyncio.sleep(0)  # let the delivery callback run
+            await failing.flush(app)
             try:
                 await agent.put(VALID, key=b"call-0001")
             except Exception as exc:
                 raised = exc
-        _close_consumer_loop(app)
-        return first, agent, raised, metrics
+        failing.close(app)
+        return first, raised, metrics
 
-    first, _, raised, metrics = asyncio.run(scenario())
+    first, raised, metrics = asyncio.run(scenario())
     assert first.message.acked is False
     assert type(raised).__name__ == "DeliveryFailedError"
     sample = metrics.registry.get_sample_value
     assert sample("hotline_enrich_produce_failures_total") == 1.0
-    assert sample("hotline_enrich_events_enriched_total") in (None, 0.0)
 
 
 class _BrokenPostcodes(PostcodeTable):
@@ -187,34 +148,28 @@ class _BrokenPostcodes(PostcodeTable):
 
 
 def test_an_event_the_stage_cannot_process_is_dead_lettered_and_the_next_goes_on(
-    settings: Settings,
+    settings: Settings, captured: Any
 ) -> None:
     poison = orjson.dumps({**orjson.loads(VALID), "event_id": "poison", "caller_postcode": "6666"})
 
     async def scenario() -> Any:
-        captured = Captured()
-        metrics = EnrichMetrics(CollectorRegistry())
         ctx = dataclasses.replace(load_context(settings), postcodes=_BrokenPostcodes.load())
-        app = create_app(settings, ctx, metrics=metrics, outputs=captured.build)
+        app, metrics = _wire(settings, captured, ctx)
         async with app.agents[AGENT_NAME].test_context() as agent:
             bad = await agent.put(poison, key=b"call-0001")
             good = await agent.put(VALID, key=b"call-0001")
-            result = (
-                await captured.get("dead_letter"),
-                await captured.get("enriched"),
-                bad.message.acked,
-                good.message.acked,
-                metrics,
-            )
-        _close_consumer_loop(app)
-        return result
+            await captured.flush(app)
+        captured.close(app)
+        return bad.message.acked, good.message.acked, metrics
 
-    letter_msg, enriched, bad_acked, good_acked, metrics = asyncio.run(scenario())
-    letter = DeadLetter.model_validate_json(letter_msg.value)
+    bad_acked, good_acked, metrics = asyncio.run(scenario())
+    ((_, letter_value),) = captured.on("t.raw.dlq")
+    letter = DeadLetter.model_validate_json(letter_value or b"")
     assert letter.stage == "enrich"
     assert "could not process" in letter.reason
     assert "OverflowError" in letter.reason
     assert '"poison"' in letter.payload
-    assert EnrichedEvent.model_validate_json(enriched.value).event_id == "evt-0001"
+    ((_, enriched),) = captured.on("t.enriched")
+    assert EnrichedEvent.model_validate_json(enriched or b"").event_id == "evt-0001"
     assert (bad_acked, good_acked) == (True, True)  # both may be committed: nothing blocks
     assert metrics.registry.get_sample_value("hotline_enrich_processing_failures_total") == 1.0

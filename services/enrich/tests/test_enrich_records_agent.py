@@ -1,4 +1,4 @@
-"""Call records through the Faust wiring: `agent.test_context()` and in-memory channels."""
+"""Call records through the Faust wiring: `agent.test_context()` and an in-memory producer."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import faust
 from prometheus_client import CollectorRegistry
 
 from hotline_enrich.app import AGENT_NAME, create_app
 from hotline_enrich.call_state import CallState
 from hotline_enrich.context import load_context
-from hotline_enrich.handler import Outputs
 from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.settings import Settings
 from hotline_schemas import CallRecord, Outcome
@@ -50,28 +48,14 @@ def _settings(tmp_path: Path) -> Settings:
     )
 
 
-def _close_consumer_loop(app: faust.App) -> None:
-    # Iterating a stream creates the app's Kafka consumer (never started in a test context);
-    # its consumer thread owns an event loop of its own, which nobody else closes.
-    thread = getattr(app.consumer, "_thread", None)
-    loop = getattr(thread, "thread_loop", None)
-    if loop is not None and not loop.is_closed():
-        loop.close()
-
-
-def test_records_are_emitted_at_the_end_and_on_timeout_and_acked(tmp_path: Path) -> None:
-    async def scenario() -> tuple[list[Any], list[Any], Any, EnrichMetrics]:
+def test_records_are_emitted_at_the_end_and_on_timeout_and_acked(
+    tmp_path: Path, captured: Any
+) -> None:
+    async def scenario() -> tuple[list[Any], Any, EnrichMetrics]:
         metrics = EnrichMetrics(CollectorRegistry())
-        readers: dict[str, Any] = {}
-
-        def outputs(app: faust.App) -> Outputs:
-            out = Outputs(enriched=app.channel(), dead_letter=app.channel(), records=app.channel())
-            readers["records"] = out.records.clone(is_iterator=True)
-            readers["enriched"] = out.enriched.clone(is_iterator=True)
-            return out
-
+        settings = _settings(tmp_path)
         app = create_app(
-            _settings(tmp_path), load_context(_settings(tmp_path)), metrics=metrics, outputs=outputs
+            settings, load_context(settings), metrics=metrics, wiring=captured.wiring()
         )
         async with app.agents[AGENT_NAME].test_context() as agent:
             put = [
@@ -80,26 +64,31 @@ def test_records_are_emitted_at_the_end_and_on_timeout_and_acked(tmp_path: Path)
                 await agent.put(_raw("a", 2, "answered", OPEN + timedelta(seconds=12)), key=b"a"),
                 await agent.put(_raw("a", 1, "offered", OPEN), key=b"a"),  # a duplicate
                 await agent.put(_raw("a", 3, "ended", OPEN + timedelta(seconds=90)), key=b"a"),
-                # Eleven minutes later (stream time): call b never ended and times out.
-                await agent.put(_raw("c", 1, "offered", OPEN + timedelta(minutes=11)), key=b"c"),
             ]
-            records = [await readers["records"].get(timeout=5) for _ in range(2)]
-            for _ in put:
-                await readers["enriched"].get(timeout=5)
-            await asyncio.sleep(0)
+            await captured.flush(app)
+            # Eleven minutes later (stream time): call b never ended and times out.
+            put.append(
+                await agent.put(_raw("c", 1, "offered", OPEN + timedelta(minutes=11)), key=b"c")
+            )
+            await captured.flush(app)
             table = app.tables["call-states"]
             states = {k: CallState.from_bytes(v) for k, v in table.items()}
-        _close_consumer_loop(app)
-        return records, put, states, metrics
+        captured.close(app)
+        return put, states, metrics
 
-    records, put, states, metrics = asyncio.run(scenario())
-    first, second = (CallRecord.model_validate_json(r.value) for r in records)
-    assert records[0].key == b"a"
+    put, states, metrics = asyncio.run(scenario())
+    records = captured.on("t.records")
+    first, second = (CallRecord.model_validate_json(value or b"") for _, value in records)
+    assert records[0][0] == b"a"
     assert (first.call_id, first.outcome, first.wait_seconds) == ("a", Outcome.ANSWERED, 12.0)
     assert first.event_count == 3  # the duplicate counted once
     assert (second.call_id, second.outcome) == ("b", Outcome.NO_AGENT)
     assert second.closed_by_timeout is True
     assert all(event.message.acked for event in put)  # each after all of its sends
+    assert len(captured.on("t.enriched")) == len(put)
+    # One changelog write per call per batch: a's three events went into the first batch.
+    changelog = [k for t, k, _, _ in captured.messages if t.endswith("-call-states-changelog")]
+    assert changelog.count(b"a") == 1
     assert set(states) == {b"a", b"b", b"c"}
     assert states[b"b"].timed_out
     assert states[b"a"].emitted

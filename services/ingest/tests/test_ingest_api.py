@@ -318,3 +318,15 @@ async def test_metrics_after_accepted_request(
     assert 'hotline_ingest_events_rejected_total{reason="schema_version"} 1.0' in text
     assert "hotline_ingest_produce_seconds_count 1.0" in text
     assert "hotline_ingest_kafka_ready 1.0" in text
+
+
+def test_a_malformed_or_stale_timestamp_is_refused_before_the_body_is_read() -> None:
+    from hotline_ingest.signing import SignatureError, Verifier
+    from hotline_simulator.signing import new_secret
+
+    verifier = Verifier([new_secret()])
+    headers = {"webhook-id": "msg_1", "webhook-signature": "v1,AAAA"}
+    for timestamp, label in (("yesterday", "bad_timestamp"), ("1364751060", "stale")):
+        with pytest.raises(SignatureError) as caught:
+            verifier.webhook_id({**headers, "webhook-timestamp": timestamp})
+        assert caught.value.label == label

@@ -22,7 +22,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 PILOT_START = int(datetime(2012, 12, 3, 18, 30, tzinfo=UTC).timestamp())
 KEY = "a" * 64
 OTHER = "b" * 64
-SHORT = Retention(events_days=30, records_days=30)
+SHORT = Retention(events_days=30, records_days=30, agents_days=30)
 
 
 @dataclass
@@ -90,12 +90,16 @@ def _history(engine: Engine) -> None:
 def test_purge_counts_from_when_rows_were_stored(engine: Engine) -> None:
     _history(engine)
     dry = retention.purge(engine.client, engine.dialect, engine.db, SHORT, NOW, "t", dry_run=True)
-    assert [(a.table, a.rows) for a in dry] == [("call_events", 3), ("call_records", 3)]
+    assert [(a.table, a.rows) for a in dry] == [
+        ("call_events", 3),
+        ("call_records", 3),
+        ("agent_events", 0),
+    ]
     assert len(engine.ids("call_events")) == 5, "a dry run deletes nothing"
     assert engine.log() == []
 
     done = retention.purge(engine.client, engine.dialect, engine.db, SHORT, NOW, "t", dry_run=False)
-    assert [a.rows for a in done] == [3, 3]
+    assert [a.rows for a in done] == [3, 3, 0]
     # The pilot's calls (2012) stored today stay: retention counts from inserted_at.
     assert engine.ids("call_events") == ["new-0", "new-1"]
     assert engine.ids("call_records") == ["call-new-0", "call-new-1"]
@@ -106,7 +110,7 @@ def test_purge_counts_from_when_rows_were_stored(engine: Engine) -> None:
     again = retention.purge(
         engine.client, engine.dialect, engine.db, SHORT, NOW, "t", dry_run=False
     )
-    assert [a.rows for a in again] == [0, 0]
+    assert [a.rows for a in again] == [0, 0, 0]
 
 
 def test_the_default_keeps_the_pilot_and_its_evaluation(engine: Engine) -> None:
@@ -118,11 +122,12 @@ def test_the_default_keeps_the_pilot_and_its_evaluation(engine: Engine) -> None:
     assert [(s.policy.days, s.rows, s.expired) for s in states] == [
         (731, 1, 0),
         (731, 0, 0),
+        (731, 0, 0),
     ]
-    if engine.dialect.supports_ttl:  # migration 0007 set the two-year TTL
-        assert [s.ttl_days for s in states] == [731, 731]
+    if engine.dialect.supports_ttl:  # migrations 0007 and 0008 set the two-year TTL
+        assert [s.ttl_days for s in states] == [731, 731, 731]
     else:
-        assert [s.ttl_days for s in states] == [None, None]
+        assert [s.ttl_days for s in states] == [None, None, None]
 
 
 def test_apply_sets_the_ttl_or_purges_where_there_is_none(engine: Engine) -> None:
@@ -132,15 +137,16 @@ def test_apply_sets_the_ttl_or_purges_where_there_is_none(engine: Engine) -> Non
         assert [(a.table, a.action) for a in actions] == [
             ("call_events", "ttl"),
             ("call_records", "ttl"),
+            ("agent_events", "ttl"),
         ]
         assert "was 731 days" in actions[0].detail
         states = [
             retention.inspect(engine.client, engine.dialect, engine.db, p, NOW)
             for p in retention.policies(SHORT)
         ]
-        assert [s.ttl_days for s in states] == [30, 30]
+        assert [s.ttl_days for s in states] == [30, 30, 30]
     else:
-        assert [(a.action, a.rows) for a in actions] == [("purge", 3), ("purge", 3)]
+        assert [(a.action, a.rows) for a in actions] == [("purge", 3), ("purge", 3), ("purge", 0)]
         assert engine.ids("call_events") == ["new-0", "new-1"]
     # Idempotent: nothing left to change.
     again = retention.apply(engine.client, engine.dialect, engine.db, SHORT, NOW, "t")

@@ -13,13 +13,16 @@ from hotline_sink.settings import Settings
 
 def test_defaults_read_events_and_records_with_their_registry_dead_letter_topics() -> None:
     settings = Settings()
-    assert settings.topics == (topics.ENRICHED.name, topics.RECORDS.name)
+    assert settings.topics == (topics.ENRICHED.name, topics.RECORDS.name, topics.AGENT_EVENTS.name)
     assert settings.group_id == "hotline-sink"
     assert settings.dead_letter_for(topics.ENRICHED.name) == topics.ENRICHED.dead_letter
     assert settings.dead_letter_for(topics.RECORDS.name) == topics.RECORDS.dead_letter
+    assert settings.dead_letter_for(topics.AGENT_EVENTS.name) == topics.AGENT_EVENTS.dead_letter
+    # The age bounds the latency at low rates (under a second end to end), the size the
+    # insert under load (docs/performance.md).
     assert (settings.batch_max_rows, settings.batch_max_age_s, settings.metrics_port) == (
-        5000,
-        1.0,
+        10_000,
+        0.25,
         9465,
     )
 

@@ -12,6 +12,7 @@ from hotline_capacity import cli as capacity_cli
 from hotline_cli import erase_cli, retention_cli, schemas_cli, topics_cli
 from hotline_enrich import cli as enrich_cli
 from hotline_ingest import cli as ingest_cli
+from hotline_providers import convert_cli, dlq_cli, follow_cli, import_cli
 from hotline_report import cli as report_cli
 from hotline_simulator import cli as simulator_cli
 from hotline_sink import cli as sink_cli
@@ -32,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
         simulator_cli,
         capacity_cli,
         report_cli,
+        convert_cli,
+        import_cli,
+        follow_cli,
+        dlq_cli,
         topics_cli,
         retention_cli,
         erase_cli,

@@ -1,13 +1,18 @@
 """Faust wiring: raw topic -> enrich -> enriched topic, rejects -> dead-letter topic, and
-finished calls -> records topic (call states in a changelog-backed table, see call_table.py).
+finished calls -> records topic, with call states in a changelog-backed table (calls.py).
 
 Every Faust setting comes from our `Settings`; `env={}` stops Faust from reading its own
 environment variables (`BROKER_URL`, ...), so one system owns the configuration.
+
+Faust owns the group membership, the table's recovery from its changelog, the web server and
+the timers. The events go through `BatchHandler` (handler.py), which processes them a batch at
+a time and produces through the app's producer directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,33 +20,37 @@ import faust
 from mode.supervisors import CrashingSupervisor
 from prometheus_client import CollectorRegistry
 
-from hotline_enrich.call_table import CallTable, create_table
+from hotline_enrich.calls import CallStates
 from hotline_enrich.enrichment import EnrichmentContext
-from hotline_enrich.handler import Outcome, Outputs, RawEventHandler
+from hotline_enrich.handler import BatchHandler, Outputs, Send
 from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.settings import Settings
 from hotline_enrich.watch import CommittedOffsets, RawOffsets, readiness
 
 AGENT_NAME = "enrich"
+TABLE_NAME = "call-states"
 
 
-def kafka_outputs(settings: Settings) -> Callable[[faust.App], Outputs]:
-    def build(app: faust.App) -> Outputs:
-        return Outputs(
-            enriched=_bytes_topic(app, settings.enriched_topic, settings.topic_partitions),
-            dead_letter=_bytes_topic(app, settings.dead_letter_topic, 1),
-            records=_bytes_topic(app, settings.records_topic, settings.topic_partitions),
-            changelog_acks=True,
-            committed_start=True,
-        )
+@dataclass(frozen=True)
+class Wiring:
+    """What a test context replaces: where messages go, and where partitions start."""
 
-    return build
+    send: Callable[[faust.App], Send]
+    # Create the output topics if they are missing, once, before the first produce (they are
+    # normally created by `hotline topics create`).
+    declare_outputs: bool = True
+    # Start each partition's offset guard at the group's committed offset (Kafka). A test
+    # context has no running consumer, so it starts at the first offset it sees.
+    committed_start: bool = True
 
 
-def _bytes_topic(app: faust.App, name: str, partitions: int) -> Any:
-    return app.topic(
-        name, key_serializer="raw", value_serializer="raw", partitions=partitions, internal=False
-    )
+def kafka_send(app: faust.App) -> Send:
+    def send(
+        topic: str, key: bytes | None, value: bytes | None, partition: int | None
+    ) -> Awaitable[Any]:
+        return app.producer.send(topic, key, value, partition, None, None)
+
+    return send
 
 
 def create_app(
@@ -49,10 +58,11 @@ def create_app(
     ctx: EnrichmentContext,
     *,
     metrics: EnrichMetrics | None = None,
-    outputs: Callable[[faust.App], Outputs] | None = None,
+    wiring: Wiring | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> faust.App:
-    """The Faust app; `outputs` replaces the Kafka output topics (tests pass in-memory ones)."""
+    """The Faust app; `wiring` replaces Kafka outputs (tests pass an in-memory send)."""
+    wiring = wiring or Wiring(send=kafka_send)
     app = faust.App(
         settings.app_id,
         env={},
@@ -68,6 +78,8 @@ def create_app(
         topic_replication_factor=settings.topic_replication_factor,
         topic_partitions=settings.topic_partitions,
         producer_acks=-1,
+        producer_linger_ms=settings.producer_linger_ms,
+        producer_max_batch_size=settings.producer_max_batch_bytes,
         consumer_auto_offset_reset="earliest",
         processing_guarantee="at_least_once",
         key_serializer="raw",
@@ -75,13 +87,18 @@ def create_app(
         worker_redirect_stdouts=False,
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=settings.heartbeat_interval_seconds,
+        stream_buffer_maxsize=settings.stream_buffer_maxsize,
     )
     # Call states: changelog-backed (the memory store is rebuilt from the changelog topic at
     # start-up) and co-partitioned with the raw topic, both keyed by call_id.
-    states = create_table(app, settings.topic_partitions)
+    states = app.Table(
+        TABLE_NAME,
+        default=None,
+        partitions=settings.topic_partitions,
+        key_type=bytes,
+        value_type=bytes,  # raw bytes: the app's serializers are raw
+    )
     metrics = metrics or EnrichMetrics(CollectorRegistry())
-    built = (outputs or kafka_outputs(settings))(app)
-
     committed = CommittedOffsets(
         settings.kafka.bootstrap_servers,
         settings.app_id,
@@ -89,33 +106,66 @@ def create_app(
     )
 
     async def start_offset(tp: Any, first_seen: int) -> int:
-        if not built.committed_start:
+        if not wiring.committed_start:
             return first_seen
         return await committed.start(tp)
 
     offsets = RawOffsets(start_offset, metrics, settings.rewind_grace_seconds)
-    handler = RawEventHandler(
+    outputs = [
+        (settings.enriched_topic, settings.topic_partitions),
+        (settings.dead_letter_topic, 1),
+        (settings.records_topic, settings.topic_partitions),
+    ]
+
+    async def declare() -> None:
+        if wiring.declare_outputs:
+            for name, partitions in outputs:
+                await app.topic(name, partitions=partitions, internal=False).maybe_declare()
+
+    calls = CallStates(states.data, settings.record_config(), clock)
+    handler = BatchHandler(
         ctx,
-        built,
+        Outputs(
+            send=wiring.send(app),
+            enriched=settings.enriched_topic,
+            dead_letter=settings.dead_letter_topic,
+            records=settings.records_topic,
+            changelog=states.changelog_topic.get_topic_name(),
+        ),
         metrics,
         offsets=offsets,
         consumer=lambda: app.consumer,
+        calls=calls,
+        max_size=settings.batch_max_size,
+        max_age_s=settings.batch_max_age_seconds,
+        prepare=declare,
         clock=clock,
-        calls=CallTable(states, settings.record_config(), clock),
     )
 
-    async def forget_revoked(sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+    async def on_revoked(sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
         offsets.forget(args[0])
+        calls.forget_partitions()
 
-    app.on_partitions_revoked.connect(forget_revoked, weak=False)
+    app.on_partitions_revoked.connect(on_revoked, weak=False)
 
-    raw = _bytes_topic(app, settings.raw_topic, settings.topic_partitions)
+    raw = app.topic(
+        settings.raw_topic,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.topic_partitions,
+        internal=False,
+    )
 
     @app.agent(raw, name=AGENT_NAME, supervisor_strategy=CrashingSupervisor)
-    async def enrich_events(stream: Any) -> AsyncIterator[Outcome | None]:
-        # noack(): an event is acked by the delivery callback, never by the loop moving on.
+    async def enrich_events(stream: Any) -> None:
+        # noack(): an event is acked once Kafka has its batch's outputs, never by the loop
+        # moving on (handler.py).
         async for event in stream.noack().events():
-            yield await handler.handle(event)
+            await handler.add(event)
+
+    @app.timer(settings.batch_max_age_seconds / 2, name="flush")  # type: ignore[untyped-decorator]
+    async def flush_partial_batch() -> None:
+        await handler.flush_if_due()
 
     @app.timer(settings.rewind_check_seconds, name="rewind-watch")  # type: ignore[untyped-decorator]
     async def rewind_watch() -> None:
@@ -124,10 +174,11 @@ def create_app(
     @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
         ready, why = readiness(app, handler, offsets, settings.kafka.bootstrap_servers)
-        handler.metrics.ready.set(1.0 if ready else 0.0)
+        metrics.ready.set(1.0 if ready else 0.0)
         return web.json(
             {"status": "ready" if ready else "not ready", "detail": why},
             status=200 if ready else 503,
         )
 
+    app.hotline_handler = handler  # type: ignore[attr-defined]  # tests flush it
     return app

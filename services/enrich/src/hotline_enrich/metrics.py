@@ -60,10 +60,16 @@ class EnrichMetrics:
             ["municipality", "topic"],
             registry=registry,
         )
-        self.processing = Histogram(
-            "hotline_enrich_processing_seconds",
-            "Decode, enrich and hand to the producer, per event.",
+        self.batch_seconds = Histogram(
+            "hotline_enrich_batch_seconds",
+            "Decode, enrich, fold into call states and hand to the producer, per batch.",
             buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.batch_size = Histogram(
+            "hotline_enrich_batch_size_events",
+            "Raw events per processed batch.",
+            buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000),
             registry=registry,
         )
         self.event_age = Histogram(

@@ -8,6 +8,7 @@ counted; without the secret the key cannot be reversed by hashing every Danish n
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -18,4 +19,11 @@ def caller_key(secret: bytes, number: str | None) -> str | None:
         return None
     if not secret:
         raise ValueError("the pseudonym secret must not be empty")
-    return hmac.new(secret, number.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    keyed = _keyed(secret).copy()  # the key schedule once per secret, not once per call
+    keyed.update(number.strip().encode("utf-8"))
+    return keyed.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, digestmod=hashlib.sha256)

@@ -77,6 +77,16 @@ class Settings(BaseSettings):
     session_timeout_seconds: float = Field(default=15.0, gt=0)
     heartbeat_interval_seconds: float = Field(default=3.0, gt=0)
 
+    # Batching (handler.py, docs/performance.md): events are processed together once this many
+    # have arrived, or once the oldest has waited this long (the timer looks twice as often).
+    batch_max_size: int = Field(default=2000, gt=0)
+    batch_max_age_seconds: float = Field(default=0.05, gt=0)
+    # Producer batching: wait this long for more messages to the same partition; this big a
+    # batch at most. Faust reads at most this many events ahead per partition.
+    producer_linger_ms: int = Field(default=5, ge=0)
+    producer_max_batch_bytes: int = Field(default=1_048_576, gt=0)
+    stream_buffer_maxsize: int = Field(default=8192, gt=0)
+
     store: str = "memory://"
     state_dir: Path = Path(".state/enrich")
     web_host: str = "127.0.0.1"

@@ -13,11 +13,11 @@ from typing import Any
 from hotline_enrich import handler
 from hotline_enrich.__main__ import main
 
-_original = handler.RawEventHandler.handle
+_original = handler.BatchHandler.add
 _dropped: set[tuple[int, int]] = set()
 
 
-async def _drop_first_on_partition_0(self: handler.RawEventHandler, event: Any) -> Any:
+async def _drop_first_on_partition_0(self: handler.BatchHandler, event: Any) -> Any:
     where = (event.message.partition, event.message.offset)
     if where[0] == 0 and not _dropped:
         _dropped.add(where)
@@ -26,7 +26,7 @@ async def _drop_first_on_partition_0(self: handler.RawEventHandler, event: Any) 
     return await _original(self, event)
 
 
-handler.RawEventHandler.handle = _drop_first_on_partition_0  # type: ignore[method-assign]
+handler.BatchHandler.add = _drop_first_on_partition_0  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     sys.exit(main())

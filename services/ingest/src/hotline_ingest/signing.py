@@ -10,6 +10,7 @@ package's errors into reasons a provider's engineer can act on.
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,9 @@ class Verifier:
         webhook_id = headers["webhook-id"]
         if len(webhook_id) > MAX_ID_CHARS:
             raise SignatureError("bad_id", f"webhook-id is longer than {MAX_ID_CHARS} characters")
+        # The timestamp's form and age are known before the body is read: a request that can
+        # never verify is refused (401) before any other work, oversized or not.
+        _check_timestamp(headers["webhook-timestamp"], time.time())
         return webhook_id
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
@@ -88,6 +92,21 @@ class Verifier:
             else:
                 return
         raise error
+
+
+def _check_timestamp(timestamp: str, now: float) -> None:
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        raise SignatureError(
+            "bad_timestamp", f"webhook-timestamp {timestamp[:40]!r} is not a Unix time in seconds"
+        )
+    age = now - int(timestamp)
+    if abs(age) > TOLERANCE_SECONDS:
+        raise _explain(
+            WebhookVerificationError(
+                "Message timestamp too old" if age > 0 else "Message timestamp too new"
+            ),
+            timestamp,
+        )
 
 
 def _explain(exc: WebhookVerificationError, timestamp: str) -> SignatureError:

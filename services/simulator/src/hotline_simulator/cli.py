@@ -6,16 +6,23 @@ import argparse
 import logging
 import random
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from standardwebhooks.webhooks import EmptyWebhookSecretError
 
-from hotline_simulator import evening
+from hotline_schemas import AgentEvent, CallEvent
+from hotline_simulator import connect_ctr_file, evening, queue_log_file
 from hotline_simulator.live import retime
-from hotline_simulator.model import SimulationConfig, evening_rng, simulate_evening
+from hotline_simulator.model import SimulationConfig, evening_rng, simulate
 from hotline_simulator.post import PostOptions, make_client, post_events, to_ndjson
 from hotline_simulator.settings import Settings
 from hotline_simulator.signing import Signer, WebhookAuth
+
+# --format: what to write instead of posting. `events` is the CallEvent NDJSON --dry-run
+# writes; the others are the agents' AgentEvents and the telephony systems' own files.
+FORMATS = ("events", "agent-events", "asterisk-queue-log", "connect-ctr")
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +86,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="write the events as NDJSON to stdout instead of posting",
     )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help=(
+            "write the evening(s) instead of posting: events (CallEvent NDJSON), agent-events "
+            "(AgentEvent NDJSON: shifts, breaks, wrap-up, ring-no-answer), asterisk-queue-log "
+            "(the PBX's queue_log), connect-ctr (Amazon Connect contact records, JSON lines)"
+        ),
+    )
+    parser.add_argument(
+        "--output", type=Path, help="with --format: the file to write (default stdout)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -103,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
     if args.live and speed <= 0:
         log.error("--live needs a positive --speed")
         return 2
+    if args.format is not None and args.live:
+        log.error("--format writes simulated history; it cannot be used with --live")
+        return 2
     try:
         options = PostOptions(
             url=args.url or settings.ingest_url,
@@ -120,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     # Each evening is sorted and ends long before the next one begins, so this is time order.
-    events = [e for d in days for e in simulate_evening(d, config, evening_rng(seed, d))]
+    evenings = [simulate(d, config, evening_rng(seed, d)) for d in days]
+    events = [e for one in evenings for e in one.calls]
+    agents = [a for one in evenings for a in one.agents]
     if count == 1:
         log.info("simulated %s (seed %d): %d events", day.isoformat(), seed, len(events))
     else:
@@ -132,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
             seed,
             len(events),
         )
+    if args.format is not None:
+        return _write(args.format, args.output, events, agents)
     if args.live:
         events = retime(events, datetime.now(evening.TZ), speed)
     if args.dry_run:
@@ -160,3 +186,23 @@ def run(args: argparse.Namespace) -> int:
         report = post_events(events, client, options)
     sys.stdout.write(report.summary() + "\n")
     return 1 if report.failed else 0
+
+
+def _write(
+    fmt: str, output: Path | None, calls: Sequence[CallEvent], agents: Sequence[AgentEvent]
+) -> int:
+    if fmt == "events":
+        data = to_ndjson(calls)
+    elif fmt == "agent-events":
+        data = b"".join(a.model_dump_json().encode() + b"\n" for a in agents)
+    elif fmt == "asterisk-queue-log":
+        data = "".join(f"{line}\n" for line in queue_log_file.render(calls, agents).lines).encode()
+    else:
+        data = "".join(f"{line}\n" for line in connect_ctr_file.render(calls, agents)).encode()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        log.info("wrote %s (%d bytes) as %s", output, len(data), fmt)
+    return 0

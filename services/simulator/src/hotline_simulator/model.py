@@ -9,6 +9,11 @@ hours carry what the caller keyed; then:
   answered when an agent is free before the caller's patience runs out, otherwise abandoned
   (`offered`, `queued`, `answered` | `abandoned`, `ended`). A few callers hang up in the IVR
   (`offered`, `abandoned`, `ended`). Some who gave up ring again a few minutes later.
+
+The agents on shift log in before opening, take breaks when they are free and a break is due,
+do after-call work after each call, sometimes let a call ring out (it then goes to the next
+free agent), and log out after closing (`shifts.py`): `simulate()` returns those as AgentEvents
+beside the calls, consistent with who answered what.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from hotline_schemas import CallEvent, EventType
-from hotline_simulator import evening
+from hotline_schemas import AgentEvent, AgentEventType, CallEvent, EventType
+from hotline_simulator import evening, shifts
 from hotline_simulator.callers import Caller, draw_caller
 from hotline_simulator.reference import PostcodePools, load_pools
 from hotline_simulator.topics import choose_wrap_up_code
@@ -44,6 +49,9 @@ class SimulationConfig:
     mean_talk_s: float = 300.0
     talk_sigma: float = 0.6  # lognormal shape: most calls 2-8 min, a few much longer
     mean_patience_s: float = 150.0
+    # A call rings an agent who does not pick up within the ring timeout, now and then.
+    ring_no_answer_share: float = 0.03
+    ring_timeout_s: float = 15.0
     pools: PostcodePools = field(default_factory=load_pools, repr=False)
 
     def __post_init__(self) -> None:
@@ -60,6 +68,17 @@ def evening_rng(seed: int, day: date) -> random.Random:
 
 
 _Step = tuple[EventType, float, dict[str, str | None]]
+# Same-instant agent steps: a call's wrap-up ends before a pause starts, a pause ends before
+# the next ring.
+_STEP_ORDER = (
+    AgentEventType.LOGGED_IN,
+    AgentEventType.WRAP_UP_ENDED,
+    AgentEventType.UNPAUSED,
+    AgentEventType.PAUSED,
+    AgentEventType.RING_NO_ANSWER,
+    AgentEventType.WRAP_UP_STARTED,
+    AgentEventType.LOGGED_OUT,
+)
 
 
 @dataclass(order=True)
@@ -72,6 +91,14 @@ class _Arrival:
     attempt: int = field(compare=False, default=1)
 
 
+@dataclass(frozen=True)
+class SimulatedEvening:
+    """One evening as the provider would report it: the calls' events and the agents'."""
+
+    calls: list[CallEvent]
+    agents: list[AgentEvent]
+
+
 class _Evening:
     def __init__(self, day: date, config: SimulationConfig, rng: random.Random) -> None:
         self.day, self.config, self.rng = day, config, rng
@@ -81,6 +108,10 @@ class _Evening:
         self.free_at: list[tuple[float, str]] = [(0.0, agent) for agent in shift]
         heapq.heapify(self.free_at)
         self.pending: list[_Arrival] = []
+        # Nobody works on a closed day: every call hears the closed message.
+        staffed = evening.is_opening_day(day)
+        self.plans = shifts.plan_shift(shift, rng) if staffed else {}
+        self.steps: list[shifts.Step] = []
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -89,7 +120,7 @@ class _Evening:
         ivr_s = self.rng.uniform(10.0, 30.0)
         heapq.heappush(self.pending, _Arrival(offered + ivr_s, offered, ivr_s, caller, attempt))
 
-    def run(self) -> list[CallEvent]:
+    def run(self) -> SimulatedEvening:
         while self.pending:
             call = heapq.heappop(self.pending)
             if evening.within_hours(self.day, call.offered):
@@ -97,7 +128,31 @@ class _Evening:
             else:
                 self._closed(call)
         self.events.sort(key=lambda item: (item[0], item[1]))
-        return [event for _, _, event in self.events]
+        calls = [event for _, _, event in self.events]
+        return SimulatedEvening(calls, self._agent_events())
+
+    def _agent(self, needed_at: float) -> tuple[float, str]:
+        """The agent free first (and when), after any break that is due by then."""
+        while True:
+            free, agent = self.free_at[0]
+            pause = shifts.take_due_pause(self.plans[agent], free, max(needed_at, free))
+            if pause is None:
+                return free, agent
+            self.steps.extend(pause)
+            heapq.heapreplace(self.free_at, (pause[1].at, agent))
+
+    def _rings_out(self, call_id: str, start: float, gone: float) -> bool:
+        """The first agent lets the call ring for the timeout: the agent is busy ringing and
+        the call goes on to the next free one (if the caller is still there by then)."""
+        ring_end = start + self.config.ring_timeout_s
+        if ring_end > gone or self.rng.random() >= self.config.ring_no_answer_share:
+            return False
+        _, agent = self.free_at[0]
+        self.steps.append(
+            shifts.Step(ring_end, agent, AgentEventType.RING_NO_ANSWER, call_id=call_id)
+        )
+        heapq.heapreplace(self.free_at, (ring_end, agent))
+        return True
 
     def _in_hours(self, call: _Arrival) -> None:
         rng, caller = self.rng, call.caller
@@ -122,9 +177,14 @@ class _Evening:
             if rng.random() < SHORT_PATIENCE_SHARE
             else rng.expovariate(1.0 / self.config.mean_patience_s)
         )
-        free, agent = self.free_at[0]
+        waiting_from = queued
+        while True:
+            free, agent = self._agent(waiting_from)
+            if not self._rings_out(call_id, max(waiting_from, free), queued + patience):
+                break
+            waiting_from = max(waiting_from, free) + self.config.ring_timeout_s
         # Ringing the agent takes a few seconds: a caller may give up even with an agent free.
-        answered = max(queued, free) + rng.uniform(1.0, 6.0)
+        answered = max(waiting_from, free) + rng.uniform(1.0, 6.0)
         steps: list[_Step] = [(EventType.OFFERED, call.offered, {}), (EventType.QUEUED, queued, {})]
         if answered - queued <= patience:
             heapq.heappop(self.free_at)
@@ -132,6 +192,12 @@ class _Evening:
             ended = answered + talk
             after_call_work = rng.uniform(15.0, 60.0)
             heapq.heappush(self.free_at, (ended + after_call_work, agent))
+            self.steps += [
+                shifts.Step(ended, agent, AgentEventType.WRAP_UP_STARTED, call_id=call_id),
+                shifts.Step(
+                    ended + after_call_work, agent, AgentEventType.WRAP_UP_ENDED, call_id=call_id
+                ),
+            ]
             code = choose_wrap_up_code(caller.topic, rng)
             steps += [
                 (EventType.ANSWERED, answered, {"agent_id": agent}),
@@ -162,6 +228,37 @@ class _Evening:
             steps.append((EventType.ENDED, call.key + message_s, {}))
         self._emit(call_id, call.caller, None, steps)
 
+    def _agent_events(self) -> list[AgentEvent]:
+        """Log-ins, pauses still due (an idle agent takes its break), log-outs, then every
+        step as an AgentEvent in time order."""
+        steps = list(self.steps)
+        free = {agent: t for t, agent in self.free_at}
+        for agent, plan in self.plans.items():
+            steps.append(shifts.Step(plan.login, agent, AgentEventType.LOGGED_IN))
+            while True:
+                pause = shifts.take_due_pause(plan, free[agent], evening.CLOSE_S)
+                if pause is None:
+                    break
+                steps.extend(pause)
+                free[agent] = pause[1].at
+            leaves = max(evening.CLOSE_S, free[agent]) + self.rng.uniform(*shifts.LOGOUT_AFTER_S)
+            steps.append(shifts.Step(leaves, agent, AgentEventType.LOGGED_OUT))
+        order = {kind: n for n, kind in enumerate(_STEP_ORDER)}
+        steps.sort(key=lambda s: (s.at, s.agent, order[s.type]))
+        return [
+            AgentEvent(
+                schema_version=1,
+                event_id=self._uuid(),
+                agent_id=step.agent,
+                type=step.type,
+                occurred_at=evening.at(self.origin, step.at),
+                queue=QUEUE,
+                reason=step.reason,
+                call_id=step.call_id,
+            )
+            for step in steps
+        ]
+
     def _talk_mu(self) -> float:
         # Lognormal mean = exp(mu + sigma^2 / 2); choose mu so the mean is the configured AHT.
         return math.log(self.config.mean_talk_s) - self.config.talk_sigma**2 / 2
@@ -185,9 +282,15 @@ class _Evening:
             self.events.append((t, order, event))
 
 
-def simulate_evening(day: date, config: SimulationConfig, rng: random.Random) -> list[CallEvent]:
-    """Every event of one evening, sorted by `occurred_at`; one rng state, one result."""
+def simulate(day: date, config: SimulationConfig, rng: random.Random) -> SimulatedEvening:
+    """Every call event and agent event of one evening, each list sorted by `occurred_at`;
+    one rng state, one result."""
     sim = _Evening(day, config, rng)
     for offered in evening.arrival_offsets(day, config.peak_per_hour, rng):
         sim.arrival(offered, draw_caller(config.pools, rng))
     return sim.run()
+
+
+def simulate_evening(day: date, config: SimulationConfig, rng: random.Random) -> list[CallEvent]:
+    """Every call event of one evening, sorted by `occurred_at` (the agents' side: simulate)."""
+    return simulate(day, config, rng).calls

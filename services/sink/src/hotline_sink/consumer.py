@@ -1,7 +1,8 @@
 """The sink loop: poll -> decode -> batch -> insert -> dead-letter -> commit.
 
 Each topic has a route (routes.py): enriched events go to `call_events`, call records to
-`call_records`; one batch may hold both and is inserted table by table before the commit.
+`call_records`, agent events to `agent_events`; one batch may hold several and is inserted
+table by table before the commit.
 
 Offsets are committed only after ClickHouse returned from the insert and the dead letters
 were acknowledged (acks=all), so a crash anywhere before the commit re-reads the batch and
@@ -37,7 +38,7 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from hotline_schemas import CallRecord, EnrichedEvent
+from hotline_schemas import AgentEvent, CallRecord, EnrichedEvent
 from hotline_schemas.privacy import KeyRing, make_dead_letter
 from hotline_sink.batcher import Batcher
 from hotline_sink.clickhouse import RejectedDataError, UnavailableError, Writer
@@ -56,7 +57,7 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes | None
-    decoded: EnrichedEvent | CallRecord | Rejected
+    decoded: EnrichedEvent | CallRecord | AgentEvent | Rejected
 
 
 class RebalanceStuckError(RuntimeError):
@@ -246,11 +247,11 @@ class Sink:
             rejected = dict(stored)
             if route.event_time is not None:
                 inserted_at = time.time()
-                for i, row in enumerate(rows):
-                    if i not in rejected:
-                        self._metrics.end_to_end_latency.observe(
-                            inserted_at - route.event_time(row)
-                        )
+                for i in range(len(rows)):
+                    # None: imported history, which must not count (nor page anyone).
+                    event_time = route.event_time(good[i].decoded)
+                    if i not in rejected and event_time is not None:
+                        self._metrics.end_to_end_latency.observe(inserted_at - event_time)
             dead.extend((good[i], Rejected(reason)) for i, reason in rejected.items())
         if not self._dead_letter(dead):
             log.warning("stopped while Kafka was unavailable; batch left uncommitted")

@@ -1,5 +1,5 @@
-"""Table retention: rows of `call_events` and `call_records` are kept a configured number of
-days counted from `inserted_at` (when the sink stored them), then deleted.
+"""Table retention: rows of `call_events`, `call_records` and `agent_events` are kept a
+configured number of days counted from `inserted_at` (when the sink stored them), then deleted.
 
 Why `inserted_at` and not the call's time: the pilot's history (2012-2013) is imported years
 later; counted from `occurred_at` it would expire on arrival. Counted from arrival, imported
@@ -48,6 +48,7 @@ def policies(retention: Retention) -> tuple[Policy, ...]:
     return (
         Policy("call_events", retention.events_days),
         Policy("call_records", retention.records_days),
+        Policy("agent_events", retention.agents_days),
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hotline_schemas import EnrichedEvent
+from hotline_schemas import EnrichedEvent, Origin
 from hotline_schemas.validation import error_items
 from hotline_schemas.validation import reason as validation_reason
 from hotline_sink.templates import identifier
@@ -111,9 +111,13 @@ def to_row(event: EnrichedEvent) -> Row:
     )
 
 
-def occurred_at_seconds(row: Row) -> float:
-    """The event time of a row as Unix seconds, for end-to-end latency."""
-    return float(row[3]) + float(row[4]) / 1000
+def live_event_time(event: EnrichedEvent) -> float | None:
+    """The event time as Unix seconds, for the end-to-end latency; None for imported history,
+    whose age says nothing about the pipeline (a backfill of 2012 must not page anyone)."""
+    if event.origin is not Origin.LIVE:
+        return None
+    seconds, millis = utc_seconds(event.occurred_at)
+    return seconds + millis / 1000
 
 
 def insert_statement(database: str, table: str = TABLE, columns: tuple[str, ...] = COLUMNS) -> str:

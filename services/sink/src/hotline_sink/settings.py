@@ -2,7 +2,7 @@
 
 Options of this service are `HOTLINE_SINK_<FIELD>` (e.g.
 `HOTLINE_SINK_TOPICS='["hotline.call-events.enriched"]'`, `HOTLINE_SINK_RECORD_TOPICS`,
-`HOTLINE_SINK_GROUP_ID`,
+`HOTLINE_SINK_AGENT_TOPICS`, `HOTLINE_SINK_GROUP_ID`,
 `HOTLINE_SINK_BATCH_MAX_ROWS`, `HOTLINE_SINK_METRICS_PORT`); connections are shared by every
 service: `HOTLINE_KAFKA__BOOTSTRAP_SERVERS`, `HOTLINE_CLICKHOUSE__HOST`,
 `HOTLINE_CLICKHOUSE__DATABASE`, `HOTLINE_CLICKHOUSE__USER` / `__PASSWORD` (the writer),
@@ -18,10 +18,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas import topics
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
-from hotline_sink.routes import EVENTS, RECORDS, Route
+from hotline_sink.routes import AGENTS, EVENTS, RECORDS, Route
 
 # A module name: inside the class body `topics` is the field below.
 _RECORDS_TOPIC = topics.RECORDS.name
+_AGENTS_TOPIC = topics.AGENT_EVENTS.name
 
 
 class Settings(BaseSettings):
@@ -39,12 +40,15 @@ class Settings(BaseSettings):
         default=ClickHouseConnection(), validation_alias="HOTLINE_CLICKHOUSE"
     )
 
-    # Topics to read. Those named in `record_topics` carry CallRecords (-> call_records); every
-    # other one carries EnrichedEvents (-> call_events).
+    # Topics to read. Those named in `record_topics` carry CallRecords (-> call_records), those
+    # in `agent_topics` AgentEvents (-> agent_events); every other one carries EnrichedEvents
+    # (-> call_events).
     topics: tuple[str, ...] = Field(
-        default=(topics.ENRICHED.name, topics.RECORDS.name), min_length=1
+        default=(topics.ENRICHED.name, topics.RECORDS.name, topics.AGENT_EVENTS.name),
+        min_length=1,
     )
     record_topics: tuple[str, ...] = (_RECORDS_TOPIC,)
+    agent_topics: tuple[str, ...] = (_AGENTS_TOPIC,)
     group_id: str = Field(default="hotline-sink", min_length=1)
     # None: each source topic's own dead-letter topic from the registry.
     dead_letter_topic: str | None = None
@@ -53,8 +57,11 @@ class Settings(BaseSettings):
         default=None, validation_alias="HOTLINE_DEAD_LETTER_KEYS"
     )
 
-    batch_max_rows: int = Field(default=5000, gt=0)
-    batch_max_age_s: float = Field(default=1.0, gt=0)
+    # A batch is inserted at this many rows, or when its first row has waited this long: the
+    # age bounds the latency at low rates (an event is queryable within about a second of
+    # its occurrence, docs/performance.md); under load the size fills first.
+    batch_max_rows: int = Field(default=10_000, gt=0)
+    batch_max_age_s: float = Field(default=0.25, gt=0)
     retry_initial_s: float = Field(default=0.5, gt=0)
     retry_max_s: float = Field(default=30.0, gt=0)
     # How long to wait for Kafka to acknowledge one dead letter before sending it again.
@@ -79,7 +86,11 @@ class Settings(BaseSettings):
         return self
 
     def route_for(self, topic: str) -> Route:
-        return RECORDS if topic in self.record_topics else EVENTS
+        if topic in self.record_topics:
+            return RECORDS
+        if topic in self.agent_topics:
+            return AGENTS
+        return EVENTS
 
     def dead_letter_for(self, topic: str) -> str:
         if self.dead_letter_topic is not None:
