@@ -139,8 +139,15 @@ class ClickHouseStop(Fault):
         expect_ready_again(ctx, PIPELINE, back, within=120)
 
 
+@dataclass(frozen=True)
 class ServiceKill(Fault):
-    """kill -9 one service process; the supervisor must start it again."""
+    """kill -9 one service process, once per entry of `then`; the supervisor must start it
+    again every time. After each restart the next kill waits `then[i]` seconds, or (None)
+    until the service is ready. Killing enrich again while it recovers (its group still holds
+    the dead members, so it is assigned twice) is what used to leave its committed offset
+    behind for good (see services/enrich/src/hotline_enrich/watch.py)."""
+
+    then: tuple[float | None, ...] = (None,)
 
     @property
     def target(self) -> str:
@@ -151,14 +158,25 @@ class ServiceKill(Fault):
 
     def inject(self, ctx: Context) -> None:
         service = ctx.services[self.target]
-        before = service.restarts()
-        killed = time.monotonic()
-        pid = service.kill9()
-        if wait_until(lambda: service.restarts() > before, 30):
-            ctx.note(f"pid {pid} killed; restarted by the supervisor")
-        else:
-            ctx.fail(f"the supervisor did not restart {service.name} within 30 s")
-        expect_ready_again(ctx, (service.name,), killed, within=180)
+        steps = []
+        for n, wait in enumerate(self.then, start=1):
+            before = service.restarts()
+            killed = time.monotonic()
+            service.kill9()
+            if not wait_until(lambda before=before: service.restarts() > before, 30):
+                ctx.fail(f"no restart of {service.name} within 30 s of kill {n}")
+                return
+            if wait is not None:
+                time.sleep(wait)
+                steps.append(f"killed again {time.monotonic() - killed:.0f} s later")
+                continue
+            try:
+                service.wait_ready(180)
+            except (TimeoutError, RuntimeError) as exc:
+                ctx.fail(f"{service.name} never ready after kill {n}: {str(exc)[-400:]}")
+                return
+            steps.append(f"ready {time.monotonic() - killed:.0f} s later")
+        ctx.note(f"{len(self.then)} kill(s), each restarted by the supervisor: " + ", ".join(steps))
 
 
 class ExtraWorkers(Fault):
@@ -174,10 +192,17 @@ class ExtraWorkers(Fault):
             service.start()
         expect_ready_again(ctx, ("enrich-2", "sink-2"), joined, within=120)
         time.sleep(max(0.0, self.stay_s - (time.monotonic() - joined)))
+        leaving = time.monotonic()
+        stopped = []
         for service in extra:
-            service.stop()
+            # One after the other; a worker that does not stop on SIGTERM is killed after
+            # 45 s, as Kubernetes does at the end of a pod's grace period.
+            asked = time.monotonic()
+            graceful = service.stop(timeout=45)
+            how = "stopped" if graceful else "did not stop on SIGTERM, killed"
+            stopped.append(f"{service.name} {how} after {time.monotonic() - asked:.0f} s")
         left = time.monotonic()
-        ctx.note(f"enrich-2 and sink-2 stayed {left - joined:.0f} s")
+        ctx.note(f"joined for {leaving - joined:.0f} s; then " + ", ".join(stopped))
         expect_ready_again(ctx, ("enrich", "sink"), left, within=120)
 
 
@@ -250,8 +275,18 @@ FAULTS: list[Fault] = [
     Control("control", "none (control run)", load_seconds=30),
     KafkaKill("kafka-kill", "Kafka broker kill -9, restarted 20 s later", load_seconds=75),
     ClickHouseStop("clickhouse-stop", "ClickHouse stopped 60 s, then started", load_seconds=90),
-    ServiceKill("enrich-kill", "enrich kill -9 (the supervisor restarts it)", load_seconds=45),
-    ServiceKill("sink-kill", "sink kill -9 (the supervisor restarts it)", load_seconds=45),
+    ServiceKill(
+        "enrich-kill",
+        "enrich kill -9 three times, once while recovering (the supervisor restarts it)",
+        load_seconds=60,
+        then=(4.0, None, None),
+    ),
+    ServiceKill(
+        "sink-kill",
+        "sink kill -9 three times (the supervisor restarts it)",
+        load_seconds=50,
+        then=(None, None, None),
+    ),
     ExtraWorkers(
         "extra-workers", "a second enrich and sink join, leave 30 s later", load_seconds=60
     ),

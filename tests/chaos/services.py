@@ -86,6 +86,12 @@ class Service:
             1 for m in RESTART.finditer(self.log.read_text(errors="replace")) if m[1] == self.name
         )
 
+    def mentions(self, text: str) -> int:
+        """Lines of its log containing `text` so far (e.g. how often it rewound)."""
+        if not self.log.exists():
+            return 0
+        return sum(text in line for line in self.log.read_text(errors="replace").splitlines())
+
     def ready(self) -> bool | None:
         """True: /readyz said 200; False: it answered something else; None: no answer."""
         try:
@@ -104,22 +110,26 @@ class Service:
             time.sleep(0.5)
         raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s: {self.tail()}")
 
-    def stop(self, timeout: float = 45) -> None:
-        """SIGTERM the supervisor (it stops the service first); SIGKILL both if that hangs."""
+    def stop(self, timeout: float = 45) -> bool:
+        """SIGTERM the supervisor (it stops the service first); SIGKILL both if that hangs.
+        True if the service stopped on SIGTERM within `timeout`."""
         sup = self.supervisor
         if sup is None or sup.poll() is not None:
-            return
+            return True
         child = self.pid()
         sup.terminate()
+        graceful = True
         try:
             sup.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            graceful = False
             if child is not None:
                 _kill_quietly(child)
             sup.kill()
             sup.wait(timeout=10)
         if child is not None:
             _kill_quietly(child)  # only if it outlived its supervisor
+        return graceful
 
     def tail(self, chars: int = 2500) -> str:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""

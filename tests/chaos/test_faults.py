@@ -33,6 +33,8 @@ pytestmark = [
 RATE = float(os.environ.get("HOTLINE_CHAOS_RATE", "200"))
 FIRST_EVENING = date(2013, 3, 4)  # a Monday: the line is open
 CATCH_UP_S = 300.0
+# What each service logs when it rewinds a partition (offsets.py, the sink's rebalance).
+REWINDS = {"enrich": "rewinding to", "sink": "to their committed offsets"}
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
@@ -59,6 +61,7 @@ def _run(pipeline: Pipeline, fault: Fault, row: Row) -> None:
     for name in PIPELINE:
         services[name].wait_ready(120)
     restarts = {name: services[name].restarts() for name in PIPELINE}
+    rewinds = {name: services[name].mentions(text) for name, text in REWINDS.items()}
 
     evening = FIRST_EVENING + timedelta(weeks=FAULTS.index(fault))
     events = make_calls(fault.name, evening, int(RATE * fault.load_seconds))
@@ -82,7 +85,11 @@ def _run(pipeline: Pipeline, fault: Fault, row: Row) -> None:
     if caught_up:
         ctx.note(f"caught up {time.monotonic() - waited:.0f} s after the load")
     else:
-        behind = ", ".join(f"{x.group} {x.topic} lag {x.lag}" for x in lags if x.lag)
+        behind = ", ".join(
+            f"{x.group} {x.topic} lag {x.lag} ({_partitions(pipeline, x.group, x.topic)})"
+            for x in lags
+            if x.lag
+        )
         ctx.fail(f"consumer groups still behind {CATCH_UP_S:.0f} s after the load: {behind}")
     expect_ready_again(ctx, PIPELINE, time.monotonic(), within=60, quiet=True)
     if isinstance(fault, Poison):
@@ -108,6 +115,10 @@ def _run(pipeline: Pipeline, fault: Fault, row: Row) -> None:
     restarted = {n: services[n].restarts() - before for n, before in restarts.items()}
     if any(restarted.values()):
         ctx.note("supervisor restarts: " + ", ".join(f"{n} {k}" for n, k in restarted.items() if k))
+    rewound = {n: services[n].mentions(t) - rewinds[n] for n, t in REWINDS.items()}
+    if any(rewound.values()):
+        # The recovery paths were exercised, not only the happy one.
+        ctx.note("partitions rewound: " + ", ".join(f"{n} {k}" for n, k in rewound.items() if k))
     crashed = [n for n, k in restarted.items() if k and not fault.may_restart(n)]
     if crashed:
         ctx.fail(f"exited under this fault (restarted by the supervisor): {', '.join(crashed)}")
@@ -117,3 +128,18 @@ def _run(pipeline: Pipeline, fault: Fault, row: Row) -> None:
     row.duplicated = len(found.duplicated)
     row.records_expected = found.records_expected
     row.records_missing = len(found.records_missing)
+
+
+def _partitions(pipeline: Pipeline, group: str, topic: str) -> str:
+    """Committed/end offset per partition, for a lag that would not go away."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(
+        bootstrap_servers=pipeline.stack.bootstrap, group_id=group, enable_auto_commit=False
+    )
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
+        ends = consumer.end_offsets(tps)
+        return ", ".join(f"p{tp.partition} {consumer.committed(tp)}/{ends[tp]}" for tp in tps)
+    finally:
+        consumer.close()
