@@ -5,7 +5,7 @@ UV ?= uv
 RUN := $(UV) run --frozen
 LOCAL := deploy/local
 
-.PHONY: help install up down status run report stop pipeline-status test lint typecheck unit integration format schemas bench clean
+.PHONY: help install up down status run report stop pipeline-status test lint typecheck unit integration chaos format schemas bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,10 +37,13 @@ test: up lint typecheck ## Lint, type-check and run every test (starts the local
 	@$(RUN) pytest
 
 unit: install ## Only the tests that need no running service
-	@$(RUN) pytest -m "not integration"
+	@$(RUN) pytest -m "not integration and not chaos"
 
 integration: up ## Only the integration tests against real Kafka and ClickHouse
 	@$(RUN) pytest -m integration
+
+chaos: install ## Fault suite on a private Kafka + ClickHouse: kill -9, outages, poison input (minutes)
+	@$(RUN) pytest -m chaos
 
 lint: install ## Check style (ruff) and that the JSON Schema has not drifted
 	@$(RUN) ruff check .

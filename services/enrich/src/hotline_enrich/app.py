@@ -25,7 +25,12 @@ from hotline_enrich.enrichment import EnrichmentContext
 from hotline_enrich.handler import BatchHandler, Outputs, Send
 from hotline_enrich.metrics import EnrichMetrics
 from hotline_enrich.settings import Settings
-from hotline_enrich.watch import CommittedOffsets, RawOffsets, readiness
+from hotline_enrich.watch import (
+    CommittedOffsets,
+    RawOffsets,
+    readiness,
+    trust_contiguous_offsets,
+)
 
 AGENT_NAME = "enrich"
 TABLE_NAME = "call-states"
@@ -147,6 +152,12 @@ def create_app(
         calls.forget_partitions()
 
     app.on_partitions_revoked.connect(on_revoked, weak=False)
+
+    async def on_assigned(sender: Any, /, *args: Any, signal: Any, **_: Any) -> None:
+        # Before recovery resumes fetching: the raw offsets' gaps are the guards' business.
+        trust_contiguous_offsets(app.consumer, settings.raw_topic)
+
+    app.on_partitions_assigned.connect(on_assigned, weak=False)
 
     raw = app.topic(
         settings.raw_topic,

@@ -75,7 +75,16 @@ class KafkaEventProducer:
         try:
             self._producer = KafkaProducer(
                 acks="all",
-                enable_idempotence=True,
+                # Not idempotent: kafka-python 3.0.12 wedges an idempotent producer for good
+                # once a batch it had sent expires (the broker was down longer than the
+                # delivery timeout): reset_producer_id() clears the producer id but leaves
+                # the transaction manager READY, so init_producer_id() never runs again and
+                # the sender holds every later record without an error. Found by the fault
+                # suite (broker kill -9: ingest answered 503 for ten minutes after Kafka came
+                # back). Without idempotence a retried batch may be written twice or out of
+                # order: harmless, storage deduplicates on event_id and call records do not
+                # depend on arrival order.
+                enable_idempotence=False,
                 linger_ms=settings.linger_ms,
                 # Bound every wait by the produce timeout, so a request fails over to 503
                 # instead of hanging; records still queued then expire soon after.
