@@ -25,7 +25,11 @@ def _poisson(rng: random.Random, lam: float) -> int:
 
 
 def _history(
-    weeks: int, seed: int, peak: float = 12.0, growth: float = 0.0, closed: frozenset[date] = frozenset()
+    weeks: int,
+    seed: int,
+    peak: float = 12.0,
+    growth: float = 0.0,
+    closed: frozenset[date] = frozenset(),
 ) -> list[Cell]:
     rng = random.Random(seed)
     first = date(2013, 1, 6)  # a Sunday
@@ -36,7 +40,9 @@ def _history(
             continue
         trend = (1 + growth) ** (n / 365.25)
         for slot, shape in zip(SLOTS, SHAPE, strict=True):
-            out.append(Cell(day, slot, _poisson(rng, peak * shape * WEEKDAY[day.weekday()] * trend)))
+            out.append(
+                Cell(day, slot, _poisson(rng, peak * shape * WEEKDAY[day.weekday()] * trend))
+            )
     return out
 
 
@@ -54,7 +60,10 @@ def test_seasonal_naive_is_last_week_or_the_last_open_evening_before_a_holiday()
 def test_the_model_uses_only_what_came_before_its_origin() -> None:
     history = _history(20, seed=1)
     origin = date(2013, 4, 1)
-    spoiled = [*history, *(Cell(c.local_date, c.slot_minute, 1000) for c in history if c.local_date >= origin)]
+    spoiled = [
+        *history,
+        *(Cell(c.local_date, c.slot_minute, 1000) for c in history if c.local_date >= origin),
+    ]
     a, b = fit(history, origin), fit(spoiled, origin)
     assert a.levels == b.levels
     assert a.predict(date(2013, 4, 7), 1140) == b.predict(date(2013, 4, 7), 1140)
@@ -87,7 +96,9 @@ def test_growth_is_carried_forward_and_holidays_get_no_forecast() -> None:
     days = {c.local_date for c in cells}
     assert date(2013, 11, 20) not in days
     assert len(days) == 9  # two Sun-Thu weeks less the holiday
-    monday_peak = next(c for c in cells if c.local_date == date(2013, 11, 18) and c.slot_minute == 1140)
+    monday_peak = next(
+        c for c in cells if c.local_date == date(2013, 11, 18) and c.slot_minute == 1140
+    )
     truth = 30.0 * 1.15 * 1.5 ** ((date(2013, 11, 18) - date(2013, 1, 6)).days / 365.25)
     assert monday_peak.offered_mean == pytest.approx(truth, rel=0.12)
     # A plain mean of the last eight Mondays lags the growth: the trend moves it up.

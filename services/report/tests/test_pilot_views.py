@@ -145,7 +145,11 @@ def test_topics_per_date_with_the_pilots_danish_and_english_labels(engine: Any) 
     assert (login["calls"], login["answered"], login["talked"]) == (6, 5, 5)
     assert login["talk_seconds_sum"] == pytest.approx(1400)
     post = rows[("2013-03-08", "digital_post")]
-    assert (post["calls"], post["closed_calls"], post["label_da"]) == (0, 2, "Digital Post (e-Boks)")
+    assert (post["calls"], post["closed_calls"], post["label_da"]) == (
+        0,
+        2,
+        "Digital Post (e-Boks)",
+    )
     assert rows[("2013-03-10", "booking")]["label_da"] == "Tidsbestilling"
     assert rows[("2013-03-10", "unknown")]["closed_calls"] == 1
 

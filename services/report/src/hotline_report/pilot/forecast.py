@@ -166,7 +166,9 @@ class Backtest:
         return self.model.mae / self.naive.mae - 1 if self.naive.mae else 0.0
 
 
-def _accuracy(pairs: Sequence[tuple[float, float]], weekly: Sequence[tuple[float, float]]) -> Accuracy:
+def _accuracy(
+    pairs: Sequence[tuple[float, float]], weekly: Sequence[tuple[float, float]]
+) -> Accuracy:
     errors = [f - a for f, a in pairs]
     return Accuracy(
         half_hours=len(pairs),
@@ -177,9 +179,7 @@ def _accuracy(pairs: Sequence[tuple[float, float]], weekly: Sequence[tuple[float
     )
 
 
-def backtest(
-    history: Sequence[Cell], weeks: int, level_evenings: int = LEVEL_EVENINGS
-) -> Backtest:
+def backtest(history: Sequence[Cell], weeks: int, level_evenings: int = LEVEL_EVENINGS) -> Backtest:
     """Hold back the last `weeks` weeks with data; forecast each from the weeks before it."""
     if weeks < 1:
         raise ValueError(f"weeks must be >= 1, got {weeks}")
