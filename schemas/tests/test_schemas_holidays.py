@@ -34,7 +34,8 @@ def test_holidays_of_2014_and_store_bededag_abolished_from_2024() -> None:
 
 def test_the_rules_give_exactly_the_shipped_schedules_closed_evenings() -> None:
     schedule = load_schedule(None)
-    assert schedule.first_day is not None and schedule.last_day is not None
+    assert schedule.first_day is not None
+    assert schedule.last_day is not None
     expected: dict[date, str] = {}
     day = schedule.first_day
     while day <= schedule.last_day:

@@ -69,7 +69,8 @@ def test_todays_hours_cost_the_sum_of_each_half_hours_rostered_staff() -> None:
     assert today.agent_hours_per_person == pytest.approx(expected_hours / 19)
     assert today.open_hours_per_week == pytest.approx(5 * 3.5)
     assert today.calls_per_week == pytest.approx(5 * sum(CALLS))
-    assert today.service_level is not None and today.service_level >= 0.8
+    assert today.service_level is not None
+    assert today.service_level >= 0.8
     # A busy week with an average week's staff falls short; staffing for it costs more.
     assert today.service_level_busy_week is not None
     assert today.service_level_busy_week < today.service_level

@@ -46,7 +46,8 @@ def test_a_rate_per_1000_citizens_scales_the_count_interval() -> None:
     assert odder.low < odder.rate < odder.high
     # A small count gets a wide, asymmetric interval that never goes below zero.
     few = rate(3, 21800)
-    assert few.low > 0 and few.high - few.rate > few.rate - few.low
+    assert few.low > 0
+    assert few.high - few.rate > few.rate - few.low
     with pytest.raises(ValueError, match="exposure"):
         rate(1, 0)
 
@@ -89,7 +90,8 @@ def test_equal_rates_are_called_the_same_and_a_real_difference_is_found() -> Non
     directions = {c.key: c.direction for c in real.versus_rest}
     assert directions == {"a": "lower", "b": "same", "c": "higher"}
     pairs = {(p.key, p.other): p for p in real.pairs}
-    assert pairs[("a", "c")].different and pairs[("b", "c")].different
+    assert pairs[("a", "c")].different
+    assert pairs[("b", "c")].different
     assert not pairs[("a", "b")].different
     assert pairs[("a", "c")].rate_ratio == pytest.approx((200 / 10000) / (60 / 1000))
     assert all(p.p_adjusted >= p.p_value for p in real.pairs)
@@ -136,7 +138,8 @@ def test_a_flat_year_is_called_flat_and_growth_is_found_with_its_size() -> None:
     assert growing.growth_per_year == pytest.approx(0.30, abs=0.05)
     assert growing.factor(1.0) == pytest.approx(1 + growing.growth_per_year)
     falling = poisson_trend(_evenings(-0.25, seed=3))
-    assert falling is not None and falling.verdict == "falling"
+    assert falling is not None
+    assert falling.verdict == "falling"
 
 
 def test_no_trend_from_a_few_weeks() -> None:
@@ -149,7 +152,8 @@ def test_overdispersed_evenings_widen_the_interval() -> None:
     plain = _evenings(0.0, seed=5)
     noisy = [(d, k * 3) for d, k in plain]  # variance 9x the mean x3: dispersion about 3
     a, b = poisson_trend(plain), poisson_trend(noisy)
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert b.dispersion > 2
     assert b.slope_per_year == pytest.approx(a.slope_per_year)
     assert b.standard_error > a.standard_error

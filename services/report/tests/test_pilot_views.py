@@ -112,7 +112,8 @@ def test_members_and_their_calls_per_date(engine: Any) -> None:
             f"SELECT municipality_name, population FROM {db}.pilot_members_v"
         )
     }
-    assert len(members) == 7 and members["Odder"] == 21800
+    assert len(members) == 7
+    assert members["Odder"] == 21800
     assert sum(members.values()) == 615419
     got = sorted(
         (_day(d), str(n), int(p), int(c), int(a))
