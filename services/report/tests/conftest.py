@@ -22,7 +22,16 @@ mon2-0 and mon2-1 are "k2" (1 repeat), mon2-2 is "k3". Every other number is wit
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import fcntl
+import json
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,3 +141,140 @@ def insert_history() -> InsertHistory:
         )
 
     return insert
+
+
+class Chromium:
+    """Headless Chromium driven over the DevTools protocol on a pipe (no extra packages): open a
+    page, collect its console errors, uncaught exceptions and failed loads, screenshot an
+    element, print the page to PDF. Debian's chromium (`make install` installs it)."""
+
+    def __init__(self, width: int = 1200, height: int = 900) -> None:
+        exe = shutil.which("chromium")
+        assert exe, "Debian's chromium is missing: apt-get install -y chromium (make install)"
+        self.profile = tempfile.TemporaryDirectory()
+        ours_read, chrome_write = os.pipe()
+        chrome_read, ours_write = os.pipe()
+
+        def pipes() -> None:  # in the child: the protocol's fds 3 (commands) and 4 (replies)
+            # Copied above 10 first, so neither dup2 overwrites the other's source.
+            high_read = fcntl.fcntl(chrome_read, fcntl.F_DUPFD, 10)
+            high_write = fcntl.fcntl(chrome_write, fcntl.F_DUPFD, 10)
+            os.dup2(high_read, 3)
+            os.dup2(high_write, 4)
+
+        self.proc = subprocess.Popen(
+            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--hide-scrollbars",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--no-first-run", f"--user-data-dir={self.profile.name}",
+             f"--window-size={width},{height}", "about:blank"],
+            pass_fds=(3, 4), preexec_fn=pipes,  # noqa: PLW1509
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        os.close(chrome_read)
+        os.close(chrome_write)
+        self.send_fd, self.read_fd = ours_write, ours_read
+        self.buffer = b""
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+        self.session = ""
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        while b"\0" not in self.buffer:
+            if time.monotonic() > deadline:
+                raise TimeoutError("Chromium did not answer in time")
+            ready, _, _ = select.select([self.read_fd], [], [], 1.0)
+            if ready:
+                chunk = os.read(self.read_fd, 1 << 20)
+                if not chunk:
+                    raise EOFError("Chromium closed the protocol pipe")
+                self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        parsed: dict[str, Any] = json.loads(message)
+        return parsed
+
+    def call(self, method: str, params: dict[str, Any] | None = None, timeout_s: float = 60) -> Any:
+        self.next_id += 1
+        message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params or {}}
+        if self.session and not method.startswith(("Target.", "Browser.")):
+            message["sessionId"] = self.session
+        os.write(self.send_fd, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            reply = self._receive(deadline)
+            if reply.get("id") == self.next_id:
+                assert "error" not in reply, reply["error"]
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def open(self, url: str, timeout_s: float = 60) -> None:
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+        self.events.clear()
+        self.call("Page.navigate", {"url": url})
+        deadline = time.monotonic() + timeout_s
+        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
+            self.events.append(self._receive(deadline))
+
+    def errors(self) -> list[str]:
+        """Console errors, uncaught exceptions, error log entries and failed loads so far."""
+        found = []
+        for e in self.events:
+            method, params = e.get("method"), e.get("params", {})
+            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                found.append(f"console: {params.get('args')}")
+            elif method == "Runtime.exceptionThrown":
+                found.append(f"exception: {params.get('exceptionDetails')}")
+            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+                found.append(f"log: {params['entry'].get('text')}")
+            elif method == "Network.loadingFailed":
+                found.append(f"load failed: {params.get('errorText')}")
+        return found
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    def screenshot(self, element_id: str | None = None) -> bytes:
+        params: dict[str, Any] = {"format": "png", "captureBeyondViewport": True}
+        if element_id is not None:
+            box = self.evaluate(
+                f"(() => {{ const r = document.getElementById({json.dumps(element_id)})"
+                ".getBoundingClientRect(); return {x: r.left + window.scrollX, "
+                "y: r.top + window.scrollY, width: r.width, height: r.height}; })()"
+            )
+            params["clip"] = {**box, "scale": 1}
+        data = self.call("Page.captureScreenshot", params)["data"]
+        return base64.b64decode(data)
+
+    def pdf(self) -> bytes:
+        data = self.call("Page.printToPDF", {"preferCSSPageSize": True, "printBackground": True})
+        return base64.b64decode(data["data"])
+
+    def close(self) -> None:
+        try:
+            self.session = ""
+            self.call("Browser.close", timeout_s=10)
+        except (OSError, EOFError, TimeoutError):
+            pass
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self.send_fd)
+        os.close(self.read_fd)
+        self.profile.cleanup()
+
+
+@pytest.fixture
+def chromium() -> Iterator[Chromium]:
+    browser = Chromium()
+    try:
+        yield browser
+    finally:
+        browser.close()

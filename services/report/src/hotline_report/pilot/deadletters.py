@@ -1,0 +1,71 @@
+"""Read the dead-letter topics from Kafka for the data-quality section (I/O).
+
+Each topic is read from its beginning to its end as it was when the read began, with no
+consumer group (nothing is committed, no other reader is disturbed). A broker that cannot be
+reached, a missing topic or a read that runs out of time makes the whole count "not
+available" with the reason: the document never shows a partial count as if it were whole.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+
+from hotline_report.pilot.quality import DeadLetterCount, DeadLetters, count_letters
+
+__all__ = ["read_dead_letters"]
+
+
+def _records(consumer: KafkaConsumer, topic: str, deadline: float) -> list[bytes | None]:
+    partitions = consumer.partitions_for_topic(topic)
+    if not partitions:
+        raise LookupError(f"topic {topic} does not exist")
+    assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(assigned)
+    consumer.seek_to_beginning(*assigned)
+    ends = consumer.end_offsets(assigned)
+    out: list[bytes | None] = []
+    left = {tp for tp in assigned if ends[tp] > consumer.position(tp)}
+    while left:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"reading {topic} took longer than allowed")
+        for tp, messages in consumer.poll(timeout_ms=500).items():
+            out.extend(m.value for m in messages if m.offset < ends[tp])
+        left = {tp for tp in left if consumer.position(tp) < ends[tp]}
+    return out
+
+
+def read_dead_letters(
+    bootstrap_servers: str,
+    topics: Sequence[str],
+    first: date,
+    last: date,
+    *,
+    timeout_s: float,
+    client_id: str = "hotline-pilot-report",
+) -> DeadLetters:
+    """Count the dead letters of every topic, or say why they are not available."""
+    deadline = time.monotonic() + timeout_s
+    try:
+        consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers,
+            client_id=client_id,
+            group_id=None,
+            enable_auto_commit=False,
+            api_version_auto_timeout_ms=max(1000, int(min(timeout_s, 10) * 1000)),
+        )
+    except (KafkaError, OSError, ValueError) as exc:
+        return DeadLetters(False, f"Kafka at {bootstrap_servers}: {type(exc).__name__}", [])
+    try:
+        counts: list[DeadLetterCount] = []
+        for topic in topics:
+            counts.append(count_letters(topic, _records(consumer, topic, deadline), first, last))
+        return DeadLetters(True, "", counts)
+    except (KafkaError, OSError, LookupError, TimeoutError) as exc:
+        return DeadLetters(False, f"{type(exc).__name__}: {exc}", [])
+    finally:
+        consumer.close()
