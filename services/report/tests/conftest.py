@@ -163,11 +163,11 @@ class Chromium:
             os.dup2(high_write, 4)
 
         self.proc = subprocess.Popen(
-            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--hide-scrollbars",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--no-first-run", f"--user-data-dir={self.profile.name}",
+            [exe, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+             "--hide-scrollbars", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run", f"--user-data-dir={self.profile.name}",
              f"--window-size={width},{height}", "about:blank"],
-            pass_fds=(3, 4), preexec_fn=pipes,  # noqa: PLW1509
+            pass_fds=(3, 4), preexec_fn=pipes,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         os.close(chrome_read)

@@ -19,7 +19,13 @@ from clickhouse_driver.errors import Error as ClickHouseError
 
 from hotline_report.cli import ProgressRunner, _first_words
 from hotline_report.pilot import document, export, plots
-from hotline_report.pilot.analysis import FORECAST_WEEKS, HOLDOUT_WEEKS, PilotOptions, PilotResult, analyse
+from hotline_report.pilot.analysis import (
+    FORECAST_WEEKS,
+    HOLDOUT_WEEKS,
+    PilotOptions,
+    PilotResult,
+    analyse,
+)
 from hotline_report.pilot.data import load
 from hotline_report.pilot.deadletters import read_dead_letters
 from hotline_report.pilot.i18n import LANGS, Words
@@ -50,34 +56,76 @@ def _day(text: str) -> date:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="first", type=_day,
-                        help="first local date (default: the opening schedule's first day)")  # fmt: skip
-    parser.add_argument("--to", dest="last", type=_day,
-                        help="last local date, included (default: the schedule's last day)")  # fmt: skip
+    parser.add_argument(
+        "--from",
+        dest="first",
+        type=_day,
+        help="first local date (default: the opening schedule's first day)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="last",
+        type=_day,
+        help="last local date, included (default: the schedule's last day)",
+    )
     parser.add_argument("--lang", choices=LANGS, default="da", help="document language (da)")
-    parser.add_argument("--out", type=Path, help="directory for pilot-report.html, "
-                        "pilot-report.json and csv/ (default HOTLINE_PILOT_REPORT_OUT_DIR or "
-                        "reports/pilot-report)")  # fmt: skip
-    parser.add_argument("--shrinkage", type=_number,
-                        help="paused share of logged-in time (default: from agent events, else 0.15)")  # fmt: skip
-    parser.add_argument("--wrap-up-seconds", type=_number,
-                        help="after-call work per call (default: from agent events, else 60)")  # fmt: skip
-    parser.add_argument("--patience-seconds", type=_number,
-                        help="mean caller patience; 0 = Erlang C (default: estimated)")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="directory for pilot-report.html, "
+        "pilot-report.json and csv/ (default HOTLINE_PILOT_REPORT_OUT_DIR or "
+        "reports/pilot-report)",
+    )
+    parser.add_argument(
+        "--shrinkage",
+        type=_number,
+        help="paused share of logged-in time (default: from agent events, else 0.15)",
+    )
+    parser.add_argument(
+        "--wrap-up-seconds",
+        type=_number,
+        help="after-call work per call (default: from agent events, else 60)",
+    )
+    parser.add_argument(
+        "--patience-seconds",
+        type=_number,
+        help="mean caller patience; 0 = Erlang C (default: estimated)",
+    )
     parser.add_argument("--max-occupancy", type=_number, default=0.85, help="default 0.85")
     parser.add_argument("--team-size", type=int, default=19, help="people in the team (19)")
-    parser.add_argument("--holdout-weeks", type=int, default=HOLDOUT_WEEKS,
-                        help=f"weeks held back to test the forecast ({HOLDOUT_WEEKS})")  # fmt: skip
-    parser.add_argument("--forecast-weeks", type=int, default=FORECAST_WEEKS,
-                        help=f"weeks to forecast after the range ({FORECAST_WEEKS})")  # fmt: skip
-    parser.add_argument("--extra-population", type=int, default=EXTRA_POPULATION,
-                        help=f"citizens in the 'more municipalities' option ({EXTRA_POPULATION})")  # fmt: skip
-    parser.add_argument("--agent-hour-cost", type=_number,
-                        help="cost of an agent-hour, for the break-even (default: not known)")  # fmt: skip
-    parser.add_argument("--online-cost", type=_number,
-                        help="cost of one online task, for the break-even (default: not known)")  # fmt: skip
-    parser.add_argument("--no-dead-letters", action="store_true",
-                        help="do not read the dead-letter topics from Kafka")  # fmt: skip
+    parser.add_argument(
+        "--holdout-weeks",
+        type=int,
+        default=HOLDOUT_WEEKS,
+        help=f"weeks held back to test the forecast ({HOLDOUT_WEEKS})",
+    )
+    parser.add_argument(
+        "--forecast-weeks",
+        type=int,
+        default=FORECAST_WEEKS,
+        help=f"weeks to forecast after the range ({FORECAST_WEEKS})",
+    )
+    parser.add_argument(
+        "--extra-population",
+        type=int,
+        default=EXTRA_POPULATION,
+        help=f"citizens in the 'more municipalities' option ({EXTRA_POPULATION})",
+    )
+    parser.add_argument(
+        "--agent-hour-cost",
+        type=_number,
+        help="cost of an agent-hour, for the break-even (default: not known)",
+    )
+    parser.add_argument(
+        "--online-cost",
+        type=_number,
+        help="cost of one online task, for the break-even (default: not known)",
+    )
+    parser.add_argument(
+        "--no-dead-letters",
+        action="store_true",
+        help="do not read the dead-letter topics from Kafka",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -165,8 +213,11 @@ def run(args: argparse.Namespace) -> int:
         log.error(
             "cannot read the pilot views from ClickHouse %s:%d database %s: %s "
             "(is it up, and has `hotline migrate` run?)",
-            conn.host, conn.port, conn.database, _first_words(exc),
-        )  # fmt: skip
+            conn.host,
+            conn.port,
+            conn.database,
+            _first_words(exc),
+        )
         return 1
     finally:
         client.disconnect()

@@ -7,6 +7,8 @@ divide, test and model. The SQL names plain columns and standard aggregates, so 
 unchanged on ClickHouse 18.16 and on current releases.
 """
 
+# ruff: noqa: S608 - a SQL builder: only identifier-checked names and ISO dates are spliced in.
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -136,11 +138,15 @@ class CallerCount:
 
 
 def _columns(cls: type) -> str:
-    return ", ".join(f.name if f.name != "slot_minute" else "local_slot_minute" for f in fields(cls))
+    return ", ".join(
+        f.name if f.name != "slot_minute" else "local_slot_minute" for f in fields(cls)
+    )
 
 
 QUERIES: dict[str, str] = {
-    "days": f"SELECT {_columns(DayRow)} FROM {{db}}.pilot_days_v WHERE {_RANGE} ORDER BY local_date",
+    "days": (
+        f"SELECT {_columns(DayRow)} FROM {{db}}.pilot_days_v WHERE {_RANGE} ORDER BY local_date"
+    ),
     "hours": (
         "SELECT local_weekday, local_hour, within_hours, sum(calls), uniqExact(local_date) "
         f"FROM {{db}}.pilot_hours_v WHERE {_RANGE} "
@@ -209,7 +215,7 @@ def _day(value: Any) -> date:
 
 
 def _typed(cls: type, row: Sequence[Any]) -> Any:
-    values = []
+    values: list[object] = []
     for f, value in zip(fields(cls), row, strict=True):
         kind = f.type if isinstance(f.type, str) else f.type.__name__
         if kind == "date":

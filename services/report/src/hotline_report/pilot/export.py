@@ -93,7 +93,13 @@ def _clean(value: Any) -> Any:
 def to_json(
     result: PilotResult, words: Words, *, generated_at: datetime, database: str
 ) -> dict[str, Any]:
-    s, sv, p, o, q = result.summary, result.service, result.permanent, result.outlook, result.quality
+    s, sv, p, o, q = (
+        result.summary,
+        result.service,
+        result.permanent,
+        result.outlook,
+        result.quality,
+    )
     a = sv.assumptions
     days = {x.weekday for x in sv.profile}
     body: dict[str, Any] = {
@@ -102,8 +108,11 @@ def to_json(
         "generated_at": generated_at,
         "database": database,
         "range": {"first": result.data.first, "last": result.data.last},
-        "evenings": {"first": result.first_evening, "last": result.last_evening,
-                     "count": len(result.evenings)},  # fmt: skip
+        "evenings": {
+            "first": result.first_evening,
+            "last": result.last_evening,
+            "count": len(result.evenings),
+        },
         "summary": {
             "headline": _figures(s.headline),
             "months": [{"month": m.month, **_figures(m.figures)} for m in s.months],
@@ -135,22 +144,35 @@ def to_json(
             "callers_comparison": _rate_comparison(s.callers_comparison),
             "topics": [
                 {
-                    "topic": t.topic, "label_da": t.label_da, "label_en": t.label_en,
-                    "in_scope": t.in_scope, "calls": t.calls, "share": t.share,
-                    "answered": t.answered, "closed_calls": t.closed_calls,
+                    "topic": t.topic,
+                    "label_da": t.label_da,
+                    "label_en": t.label_en,
+                    "in_scope": t.in_scope,
+                    "calls": t.calls,
+                    "share": t.share,
+                    "answered": t.answered,
+                    "closed_calls": t.closed_calls,
                 }
                 for t in s.topics
-            ],  # fmt: skip
+            ],
             "weekdays": [
-                {"weekday": d.weekday, "evenings": d.evenings, "calls": d.calls,
-                 "per_evening": d.per_evening}
+                {
+                    "weekday": d.weekday,
+                    "evenings": d.evenings,
+                    "calls": d.calls,
+                    "per_evening": d.per_evening,
+                }
                 for d in s.weekdays
-            ],  # fmt: skip
+            ],
             "half_hours": [
-                {"weekday": x.weekday, "slot_minute": x.slot_minute, "evenings": x.evenings,
-                 "calls_per_evening": x.mean}
+                {
+                    "weekday": x.weekday,
+                    "slot_minute": x.slot_minute,
+                    "evenings": x.evenings,
+                    "calls_per_evening": x.mean,
+                }
                 for x in s.slots
-            ],  # fmt: skip
+            ],
             "closed_by_weekday_hour": [
                 {"weekday": wd, "hour": h, "calls": n}
                 for (wd, h), n in sorted(s.closed_by_weekday_hour.items())
@@ -166,18 +188,26 @@ def to_json(
             "arrival_share": sv.arrival_share,
             "half_hours": [
                 {
-                    "weekday": x.weekday, "slot_minute": x.slot_minute, "evenings": x.evenings,
-                    "offered_mean": x.offered_mean, "calls_mean": x.arrivals_mean,
-                    "calls_p90": x.arrivals_p90, "service_level": x.service_level,
-                    "average_wait_seconds": x.average_wait, "abandonment_rate": x.abandonment_rate,
-                    "handle_seconds": x.handle_seconds, "agent_evenings": x.agent_evenings,
-                    "logged_in_mean": x.logged_in_mean, "staffed_mean": x.staffed_mean,
-                    "occupancy": x.occupancy, "needed_agents": x.needed.agents,
+                    "weekday": x.weekday,
+                    "slot_minute": x.slot_minute,
+                    "evenings": x.evenings,
+                    "offered_mean": x.offered_mean,
+                    "calls_mean": x.arrivals_mean,
+                    "calls_p90": x.arrivals_p90,
+                    "service_level": x.service_level,
+                    "average_wait_seconds": x.average_wait,
+                    "abandonment_rate": x.abandonment_rate,
+                    "handle_seconds": x.handle_seconds,
+                    "agent_evenings": x.agent_evenings,
+                    "logged_in_mean": x.logged_in_mean,
+                    "staffed_mean": x.staffed_mean,
+                    "occupancy": x.occupancy,
+                    "needed_agents": x.needed.agents,
                     "needed_rostered": x.needed.rostered_agents,
                     "model_service_level_at_staffed": x.model_service_level,
                 }
                 for x in sv.slots
-            ],  # fmt: skip
+            ],
         },
         "options": {
             "team_size": p.team_size,
@@ -273,37 +303,75 @@ def to_csv_tables(body: dict[str, Any]) -> dict[str, str]:
     def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
         return _csv(columns, [[r.get(c) for c in columns] for r in rows])
 
-    month_columns = ["month", "open_evenings", "calls", "calls_per_evening", "callers", "answered",
-                     "service_level", "average_wait_seconds", "abandonment_rate", "closed_calls"]  # fmt: skip
+    month_columns = [
+        "month",
+        "open_evenings",
+        "calls",
+        "calls_per_evening",
+        "callers",
+        "answered",
+        "service_level",
+        "average_wait_seconds",
+        "abandonment_rate",
+        "closed_calls",
+    ]
     munis = [
         {
-            "code": m["code"], "name": m["name"], "population": m["population"],
-            "calls": m["calls"]["count"], "calls_per_1000": m["calls"]["per_1000"],
-            "low": m["calls"]["low"], "high": m["calls"]["high"],
-            "callers": m["callers"]["count"], "callers_per_1000": m["callers"]["per_1000"],
+            "code": m["code"],
+            "name": m["name"],
+            "population": m["population"],
+            "calls": m["calls"]["count"],
+            "calls_per_1000": m["calls"]["per_1000"],
+            "low": m["calls"]["low"],
+            "high": m["calls"]["high"],
+            "callers": m["callers"]["count"],
+            "callers_per_1000": m["callers"]["per_1000"],
             "versus_rest": (m["versus_rest"] or {}).get("direction"),
             "p_adjusted": (m["versus_rest"] or {}).get("p_adjusted"),
         }
         for m in summary["municipalities"]
-    ]  # fmt: skip
-    tables = {
+    ]
+    return {
         "months.csv": table(summary["months"], month_columns),
         "municipalities.csv": table(munis, list(munis[0]) if munis else ["code"]),
         "municipality_pairs.csv": table(
             (summary["comparison"] or {}).get("pairs", []),
             ["key", "other", "rate_ratio", "p_value", "p_adjusted", "different"],
         ),
-        "topics.csv": table(summary["topics"], ["topic", "label_da", "label_en", "in_scope",
-                                                "calls", "share", "answered", "closed_calls"]),  # fmt: skip
+        "topics.csv": table(
+            summary["topics"],
+            [
+                "topic",
+                "label_da",
+                "label_en",
+                "in_scope",
+                "calls",
+                "share",
+                "answered",
+                "closed_calls",
+            ],
+        ),
         "service_half_hours.csv": table(
-            service["half_hours"], list(service["half_hours"][0]) if service["half_hours"] else ["weekday"]
+            service["half_hours"],
+            list(service["half_hours"][0]) if service["half_hours"] else ["weekday"],
         ),
         "options.csv": table(
             options["rows"],
-            ["key", "label", "open_hours_per_week", "calls_per_week", "agent_hours_per_week",
-             "agent_hours_per_person", "agent_hours_per_week_busy", "peak_agents",
-             "peak_agents_busy", "service_level", "service_level_busy_week", "within_team"],
-        ),  # fmt: skip
+            [
+                "key",
+                "label",
+                "open_hours_per_week",
+                "calls_per_week",
+                "agent_hours_per_week",
+                "agent_hours_per_person",
+                "agent_hours_per_week_busy",
+                "peak_agents",
+                "peak_agents_busy",
+                "service_level",
+                "service_level_busy_week",
+                "within_team",
+            ],
+        ),
         "forecast_weeks.csv": table(
             forecast["weeks"],
             ["monday", "evenings", "calls", "peak_half_hour", "agent_hours", "peak_agents"],
@@ -317,8 +385,13 @@ def to_csv_tables(body: dict[str, Any]) -> dict[str, str]:
         ),
         "dead_letters.csv": table(
             quality["dead_letters"]["topics"],
-            ["topic", "total", "rejected_in_range", "events_in_range", "without_event_time",
-             "not_dead_letters"],
-        ),  # fmt: skip
+            [
+                "topic",
+                "total",
+                "rejected_in_range",
+                "events_in_range",
+                "without_event_time",
+                "not_dead_letters",
+            ],
+        ),
     }
-    return tables

@@ -80,7 +80,9 @@ def open_evenings(
         slots = set(slots_of(hours_on(day))) | {s for s, r in rows.items() if r.offered > 0}
         cells = [rows.get(s) or _empty(day, s) for s in sorted(slots)]
         agent_rows = [r for r in rows.values() if r.logged_in_seconds > 0]
-        out.append(Evening(day, cells, bool(agent_rows), sorted(agent_rows, key=lambda r: r.slot_minute)))
+        out.append(
+            Evening(day, cells, bool(agent_rows), sorted(agent_rows, key=lambda r: r.slot_minute))
+        )
     return out
 
 

@@ -15,16 +15,52 @@ __all__ = ["LANGS", "Words"]
 LANGS = ("da", "en")
 
 _MONTHS = {
-    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-           "oktober", "november", "december"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}  # fmt: skip
+    "da": (
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
 _MONTHS_SHORT = {
-    "da": ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.",
-           "nov.", "dec."),
+    "da": (
+        "jan.",
+        "feb.",
+        "mar.",
+        "apr.",
+        "maj",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "okt.",
+        "nov.",
+        "dec.",
+    ),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}  # fmt: skip
+}
 _WEEKDAYS = {
     "da": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -42,7 +78,9 @@ TEXT: dict[str, dict[str, str]] = {
             "({population} borgere), bemandet af et tværkommunalt team på {team} medarbejdere."
         ),
         "period": "Periode: {first} til {last} ({evenings} åbne aftener med opkald).",
-        "generated": "Dannet {at} fra ClickHouse-databasen {database}. Alle tal kommer fra databasens views.",
+        "generated": (
+            "Dannet {at} fra ClickHouse-databasen {database}. Alle tal kommer fra databasens views."
+        ),
         "contents": "Indhold",
         "s1": "1. Resumé",
         "s2": "2. Service og bemanding",
@@ -74,7 +112,9 @@ TEXT: dict[str, dict[str, str]] = {
             "Ikke påviseligt: ændringen var {growth} om året (95 %-konfidensinterval {low} til "
             "{high}); det er foreneligt med en uændret efterspørgsel."
         ),
-        "growth_none": "Det kan ikke siges endnu: perioden har under otte ugers aftener med opkald.",
+        "growth_none": (
+            "Det kan ikke siges endnu: perioden har under otte ugers aftener med opkald."
+        ),
         "growth_season": (
             "Med ét års data kan en trend og en sæsonvariation (fx sommerferien) ikke skilles ad."
         ),
@@ -193,7 +233,8 @@ TEXT: dict[str, dict[str, str]] = {
         "col_model_sl": "Forventet serviceniveau med de faktiske",
         "hours_line": (
             "Piloten brugte {pilot} medarbejdertimer om ugen i åbningstiden (plus {overhead} før "
-            "åbning og efter lukning); modellen kræver {needed} for at nå målet en gennemsnitlig uge."
+            "åbning og efter lukning); modellen kræver {needed} for at nå målet en "
+            "gennemsnitlig uge."
         ),
         "options_intro": (
             "Hver mulighed er bemandet til servicemålet ({target} inden for {seconds} s) en "
@@ -333,7 +374,8 @@ TEXT: dict[str, dict[str, str]] = {
             "opgivet + forladt køen); opkald opgivet inden for {short} s og i telefonmenuen tæller "
             "ikke med."
             "|Ventetid: fra indgang i køen til besvarelse; tid i telefonmenuen er ikke ventetid."
-            "|Opgivne opkald: opgivet i køen efter mindst {short} s / (besvaret + opgivet + forladt "
+            "|Opgivne opkald: opgivet i køen efter mindst {short} s / (besvaret + opgivet + "
+            "forladt "
             "køen)."
             "|Unikke opkaldere: forskellige pseudonymiserede telefonnumre; skjulte numre tæller "
             "som opkald, ikke som opkaldere."
@@ -375,7 +417,10 @@ TEXT: dict[str, dict[str, str]] = {
             "({population} citizens), staffed by a cross-municipal team of {team}."
         ),
         "period": "Period: {first} to {last} ({evenings} open evenings with calls).",
-        "generated": "Generated {at} from the ClickHouse database {database}. Every figure comes from the database's views.",
+        "generated": (
+            "Generated {at} from the ClickHouse database {database}. Every figure comes from the "
+            "database's views."
+        ),
         "contents": "Contents",
         "s1": "1. Summary",
         "s2": "2. Service delivered and staffing",
@@ -407,9 +452,12 @@ TEXT: dict[str, dict[str, str]] = {
             "Not measurably: the change was {growth} a year (95 % confidence interval {low} to "
             "{high}), which is consistent with flat demand."
         ),
-        "growth_none": "Too early to tell: the range has fewer than eight weeks of evenings with calls.",
+        "growth_none": (
+            "Too early to tell: the range has fewer than eight weeks of evenings with calls."
+        ),
         "growth_season": (
-            "With one year of data a trend and a season (the summer holidays, say) cannot be told apart."
+            "With one year of data a trend and a season (the summer holidays, say) cannot be "
+            "told apart."
         ),
         "who_same": (
             "Citizens of the {n} municipalities call equally often per head: the differences are "
@@ -418,10 +466,13 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "who_differ": (
             "The municipalities differ by more than chance gives (p = {p}). More calls per citizen "
-            "than the others: {higher}. Fewer: {lower}. Not distinguishable from the others: {same}."
+            "than the others: {higher}. Fewer: {lower}. Not distinguishable from the others: "
+            "{same}."
         ),
         "who_none": "none",
-        "who_callers_agree": "Counting unique callers instead of calls gives the same verdict (p = {p}).",
+        "who_callers_agree": (
+            "Counting unique callers instead of calls gives the same verdict (p = {p})."
+        ),
         "who_callers_disagree": (
             "Counting unique callers instead of calls changes the verdict (p = {p}): repeat calls "
             "from the same citizens drive the figures."
@@ -566,7 +617,9 @@ TEXT: dict[str, dict[str, str]] = {
             "the {answered} answered took {hours} agent-hours ({hours_week} a week) of talk and "
             "wrap-up."
         ),
-        "unserved_closed": "{calls} calls ({per_week} a week) came while closed and heard the closed message.",
+        "unserved_closed": (
+            "{calls} calls ({per_week} a week) came while closed and heard the closed message."
+        ),
         "breakeven_title": "When does the hotline pay for itself?",
         "breakeven_text": (
             "A moving registration handled at the counter costs up to {k} times the online one. A "
@@ -643,7 +696,9 @@ TEXT: dict[str, dict[str, str]] = {
         "q_agents": "Evenings with agent events",
         "missing_title": "Scheduled open evenings without calls",
         "missing_none": "None: every scheduled evening has calls.",
-        "unscheduled": "Calls within opening hours on dates the calendar says were closed: {dates}.",
+        "unscheduled": (
+            "Calls within opening hours on dates the calendar says were closed: {dates}."
+        ),
         "deadletters_title": "Rejected messages (dead letters) in Kafka",
         "deadletters_unavailable": "Not available: {reason}.",
         "col_dl_topic": "Topic",
@@ -717,7 +772,7 @@ class Words:
             return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
         return text
 
-    def int(self, value: float | None) -> str:
+    def count(self, value: float | None) -> str:
         if value is None:
             return self._text["na"]
         return self._group(f"{round(value):,}")
@@ -745,7 +800,7 @@ class Words:
             return self._text["na"]
         return self.t("seconds", value=self.num(value, 0))
 
-    def date(self, day: date) -> str:
+    def day(self, day: date) -> str:
         month = _MONTHS_SHORT[self.lang][day.month - 1]
         if self.lang == "da":
             return f"{day.day}. {month} {day.year}"

@@ -12,7 +12,7 @@ __all__ = ["days_text", "option_label", "slot_text"]
 
 
 def days_text(words: Words, weekdays: Iterable[int]) -> str:
-    """"søn–tor" for Sunday to Thursday (a run, wrapping round the week), else a list."""
+    """ "søn–tor" for Sunday to Thursday (a run, wrapping round the week), else a list."""
     days = sorted(set(weekdays))
     if not days:
         return ""
@@ -44,10 +44,10 @@ def option_label(words: Words, row: OptionRow, open_days: Iterable[int]) -> str:
         chosen = [int(x) for x in str(p["weekdays"]).split(",")]
         return words.t("opt_three_busiest_days", weekdays=days_text(words, chosen))
     if row.key == "more_citizens":
-        return words.t("opt_more_citizens", population=words.int(float(p["population"])))
+        return words.t("opt_more_citizens", population=words.count(float(p["population"])))
     if row.key in ("without_largest", "without_smallest"):
         return words.t(
-            f"opt_{row.key}", name=p["name"], population=words.int(float(p["population"]))
+            f"opt_{row.key}", name=p["name"], population=words.count(float(p["population"]))
         )
     if row.key.startswith("growth_"):
         return words.t("opt_growth", growth=words.pct(float(p["growth"]), signed=True))

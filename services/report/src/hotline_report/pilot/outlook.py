@@ -78,8 +78,9 @@ def outlook(
     except ValueError as exc:
         note = str(exc)
     if not evenings:
-        return OutlookSection(None, [], None, result, holdout_weeks, note or "no open evening",
-                              history_weeks, None)  # fmt: skip
+        return OutlookSection(
+            None, [], None, result, holdout_weeks, note or "no open evening", history_weeks, None
+        )
     start = monday_of(evenings[-1].local_date) + timedelta(days=7)
 
     def open_slots(day: date) -> list[int]:
@@ -133,5 +134,7 @@ def outlook(
         holdout_weeks=holdout_weeks,
         note=note,
         history_weeks=history_weeks,
-        schedule_ends=ends if ends is not None and ends < start + timedelta(days=7 * weeks) else None,
+        schedule_ends=ends
+        if ends is not None and ends < start + timedelta(days=7 * weeks)
+        else None,
     )

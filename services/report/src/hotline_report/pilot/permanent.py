@@ -150,7 +150,9 @@ def build_options(
         busiest = frozenset(ranked[-3:])
         out.append(
             (
-                OptionRow("three_busiest_days", {"weekdays": ",".join(str(d) for d in sorted(busiest))}),
+                OptionRow(
+                    "three_busiest_days", {"weekdays": ",".join(str(d) for d in sorted(busiest))}
+                ),
                 Option("three_busiest_days", hours(busiest, opens, closes)),
             )
         )
@@ -244,13 +246,18 @@ def permanent(
         team_size=team_size,
         weeks=weeks,
         break_even_moving=BreakEven(
-            hours_today, per_week(moving), agent_hour_cost=agent_hour_cost,
+            hours_today,
+            per_week(moving),
+            agent_hour_cost=agent_hour_cost,
             online_task_cost=online_task_cost,
-        ),  # fmt: skip
+        ),
         break_even_in_scope=BreakEven(
-            hours_today, per_week(in_scope), in_person_multiple=None,
-            agent_hour_cost=agent_hour_cost, online_task_cost=online_task_cost,
-        ),  # fmt: skip
+            hours_today,
+            per_week(in_scope),
+            in_person_multiple=None,
+            agent_hour_cost=agent_hour_cost,
+            online_task_cost=online_task_cost,
+        ),
         unserved=Unserved(
             weeks=weeks,
             out_of_scope_calls=out_of_scope_calls,

@@ -211,10 +211,11 @@ def compare_rates(groups: Sequence[GroupCount], alpha: float = ALPHA) -> RateCom
     ]
     pair_adjusted = holm([p for _, _, p in raw_pairs])
     pairs = [
-        Comparison(a.key, b.key, _ratio(a.count, a.exposure, b.count, b.exposure), p, adj,
-                   adj < alpha)
+        Comparison(
+            a.key, b.key, _ratio(a.count, a.exposure, b.count, b.exposure), p, adj, adj < alpha
+        )
         for (a, b, p), adj in zip(raw_pairs, pair_adjusted, strict=True)
-    ]  # fmt: skip
+    ]
     return RateComparison(overall, versus_rest, pairs, alpha)
 
 
