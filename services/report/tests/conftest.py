@@ -33,11 +33,20 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from hotline_report.pilot.data import (
+    DayRow,
+    HourRow,
+    IntervalRow,
+    Member,
+    MunicipalityCalls,
+    PilotData,
+    TopicRow,
+)
 from hotline_schemas import CallRecord
 from hotline_sink.record_rows import COLUMNS, to_row
 
@@ -278,3 +287,91 @@ def chromium() -> Iterator[Chromium]:
         yield browser
     finally:
         browser.close()
+
+
+PILOT_SUN, PILOT_MON = date(2013, 3, 3), date(2013, 3, 4)
+PILOT_FRI, PILOT_SUN2 = date(2013, 3, 8), date(2013, 3, 10)
+
+
+def _day(day: date, **counts: Any) -> DayRow:
+    base: dict[str, Any] = {f: 0 for f in DayRow.__dataclass_fields__ if f != "local_date"}
+    for name in ("talk_seconds_sum", "wait_answered_seconds_sum", "waited_seconds_sum",
+                 "out_of_scope_talk_seconds_sum"):  # fmt: skip
+        base[name] = 0.0
+    return DayRow(local_date=day, **{**base, **counts})
+
+
+def _cell(day: date, slot: int, **counts: Any) -> IntervalRow:
+    base: dict[str, Any] = {
+        f: 0 for f in IntervalRow.__dataclass_fields__ if f not in ("local_date", "slot_minute")
+    }
+    return IntervalRow(local_date=day, slot_minute=slot, **{**base, **counts})
+
+
+@pytest.fixture
+def small_pilot() -> PilotData:
+    """Two open evenings in winter time: Sunday 3 and Monday 4 March 2013 (18:30-22:00, seven
+    half hours each; one agent on Sunday, none on Monday), a Friday with calls while closed,
+    and a Sunday 10 March whose only calls came outside the hours (no open evening)."""
+    days = [
+        # Sunday: 10 calls, 6 answered (4 within 20 s), 2 abandoned, 1 short, 1 menu hang-up.
+        _day(PILOT_SUN, calls=11, offered=10, answered=6, answered_within=4, abandoned=2,
+             short_abandoned=1, menu_hangups=1, talked=6, talk_seconds_sum=1800.0,
+             wait_answered_seconds_sum=120.0, waited_seconds_sum=300.0, closed_calls=1,
+             catchment=9, no_postcode=2, live=11, withheld=1),
+        # Monday: 4 calls, all answered within 20 s, one out of scope.
+        _day(PILOT_MON, calls=4, offered=4, answered=4, answered_within=4, talked=4,
+             talk_seconds_sum=1000.0, wait_answered_seconds_sum=20.0, waited_seconds_sum=20.0,
+             out_of_scope=1, out_of_scope_answered=1, out_of_scope_talk_seconds_sum=400.0,
+             catchment=3, outside_catchment=1, imported=4),
+        _day(PILOT_FRI, calls=3, closed_calls=3, catchment=3, live=3),
+        _day(PILOT_SUN2, calls=1, closed_calls=1, unknown_postcode=1, live=1),
+    ]  # fmt: skip
+    intervals = [
+        # Sunday: one agent 18:00-22:00 (logged in the whole 18:30-22:00), paused 600 s at 19:30.
+        _cell(PILOT_SUN, 18 * 60, logged_in_seconds=900.0, agents_logged_in=1),
+        _cell(PILOT_SUN, 1110, offered=4, queued=4, answered=3, answered_within=3, talked=3,
+              talk_seconds_sum=900.0, wait_answered_seconds_sum=30.0, waited_seconds_sum=30.0,
+              logged_in_seconds=1800.0, wrap_up_seconds=90.0, on_call_seconds=900.0,
+              available_seconds=810.0, agents_logged_in=1),
+        _cell(PILOT_SUN, 1140, offered=6, queued=5, answered=3, answered_within=1, abandoned=2,
+              short_abandoned=1, menu_hangups=1, talked=3, talk_seconds_sum=900.0,
+              wait_answered_seconds_sum=90.0, waited_seconds_sum=270.0,
+              logged_in_seconds=1800.0, paused_seconds=600.0, wrap_up_seconds=90.0,
+              on_call_seconds=900.0, available_seconds=210.0, agents_logged_in=1),
+        *(_cell(PILOT_SUN, s, logged_in_seconds=1800.0, agents_logged_in=1)
+          for s in (1170, 1200, 1230, 1260, 1290)),
+        # Monday: no agent events; calls at 18:30 and 21:30.
+        _cell(PILOT_MON, 1110, offered=3, queued=3, answered=3, answered_within=3, talked=3,
+              talk_seconds_sum=700.0, wait_answered_seconds_sum=15.0, waited_seconds_sum=15.0),
+        _cell(PILOT_MON, 1290, offered=1, queued=1, answered=1, answered_within=1, talked=1,
+              talk_seconds_sum=300.0, wait_answered_seconds_sum=5.0, waited_seconds_sum=5.0),
+    ]  # fmt: skip
+    members = [
+        Member(751, "Aarhus", 319094, date(2013, 1, 1), "FOLK1"),
+        Member(727, "Odder", 21800, date(2013, 1, 1), "FOLK1"),
+    ]
+    topics = [
+        TopicRow("nemid_login", "Log-in med NemID", "NemID log-in", True, 10, 7, 7, 2100.0, 2),
+        TopicRow("case_status", "Status på en sag", "Status of a case", False, 4, 3, 3, 700.0, 2),
+    ]
+    return PilotData(
+        first=date(2013, 3, 1),
+        last=date(2013, 3, 10),
+        days=days,
+        hours=[
+            HourRow(6, 18, True, 4, 1),
+            HourRow(6, 19, True, 6, 1),
+            HourRow(0, 18, True, 3, 1),
+            HourRow(0, 21, True, 1, 1),
+            HourRow(4, 19, False, 3, 1),
+            HourRow(6, 22, False, 2, 2),
+        ],
+        members=members,
+        municipalities=[MunicipalityCalls(751, 10, 8), MunicipalityCalls(727, 2, 1)],
+        topics=topics,
+        intervals=intervals,
+        callers=9,
+        callers_by_month={date(2013, 3, 1): 9},
+        callers_by_municipality={751: 8, 727: 1},
+    )
