@@ -39,6 +39,13 @@ def _records(consumer: KafkaConsumer, topic: str, deadline: float) -> list[bytes
     return out
 
 
+def _reason(exc: BaseException) -> str:
+    name, text = type(exc).__name__, " ".join(str(exc).split())[:200]
+    if not text or text.startswith(name):
+        return text or name
+    return f"{name}: {text}"
+
+
 def read_dead_letters(
     bootstrap_servers: str,
     topics: Sequence[str],
@@ -50,22 +57,25 @@ def read_dead_letters(
 ) -> DeadLetters:
     """Count the dead letters of every topic, or say why they are not available."""
     deadline = time.monotonic() + timeout_s
+    wait_ms = max(1000, int(timeout_s * 1000))
     try:
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap_servers,
             client_id=client_id,
             group_id=None,
             enable_auto_commit=False,
-            api_version_auto_timeout_ms=max(1000, int(min(timeout_s, 10) * 1000)),
+            # An unreachable broker answers "not available" within the time allowed.
+            bootstrap_timeout_ms=wait_ms,
+            request_timeout_ms=wait_ms,
         )
     except (KafkaError, OSError, ValueError) as exc:
-        return DeadLetters(False, f"Kafka at {bootstrap_servers}: {type(exc).__name__}", [])
+        return DeadLetters(False, f"Kafka at {bootstrap_servers}: {_reason(exc)}", [])
     try:
         counts: list[DeadLetterCount] = []
         for topic in topics:
             counts.append(count_letters(topic, _records(consumer, topic, deadline), first, last))
         return DeadLetters(True, "", counts)
     except (KafkaError, OSError, LookupError, TimeoutError) as exc:
-        return DeadLetters(False, f"{type(exc).__name__}: {exc}", [])
+        return DeadLetters(False, f"Kafka at {bootstrap_servers}: {_reason(exc)}", [])
     finally:
         consumer.close()
