@@ -91,7 +91,9 @@ def _simulate() -> Year:
         imported = day <= IMPORTED_UNTIL
         for agent_event in evening.agents:
             agents.append(
-                agent_event.model_copy(update={"origin": Origin.IMPORT}) if imported else agent_event
+                agent_event.model_copy(update={"origin": Origin.IMPORT})
+                if imported
+                else agent_event
             )
         for event in evening.calls:
             raw = (
@@ -310,9 +312,7 @@ def _agent_estimates(agents: list[AgentEvent], records: list[CallRecord]) -> tup
     return wrap, seconds[AgentEventType.PAUSED] / seconds[AgentEventType.LOGGED_IN]
 
 
-def _option_hours(
-    year: Year, growth: float = 1.0
-) -> tuple[float, float, dict[str, float]]:
+def _option_hours(year: Year, growth: float = 1.0) -> tuple[float, float, dict[str, float]]:
     """Today's hours costed from the records: the Erlang staffing of every half hour of the
     week for its mean (and 90th-percentile) calls, summed; and the inputs used."""
     records = _in_range(year.records)
@@ -338,7 +338,10 @@ def _option_hours(
             values = [cells[(d, slot)] for d in days]
             spoken = talk.get((weekday, slot), [])
             handle = (statistics.fmean(spoken) if len(spoken) >= 10 else pooled) + wrap
-            for calls, into in ((statistics.fmean(values), "mean"), (float(np.percentile(values, 90)), "busy")):
+            for calls, into in (
+                (statistics.fmean(values), "mean"),
+                (float(np.percentile(values, 90)), "busy"),
+            ):
                 need = required_agents(
                     calls=calls * growth, interval_minutes=30, aht_seconds=handle,
                     answer_within_seconds=20, target_service_level=0.8, max_occupancy=0.85,

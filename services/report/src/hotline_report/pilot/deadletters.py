@@ -8,6 +8,7 @@ available" with the reason: the document never shows a partial count as if it we
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -39,6 +40,19 @@ def _records(consumer: KafkaConsumer, topic: str, deadline: float) -> list[bytes
     return out
 
 
+def _reachable(bootstrap_servers: str, timeout_s: float) -> bool:
+    """Whether any bootstrap server accepts a TCP connection. Checked first because
+    kafka-python leaves its sockets open when it cannot bootstrap."""
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "localhost", int(port)), timeout=timeout_s):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def _reason(exc: BaseException) -> str:
     name, text = type(exc).__name__, " ".join(str(exc).split())[:200]
     if not text or text.startswith(name):
@@ -58,6 +72,8 @@ def read_dead_letters(
     """Count the dead letters of every topic, or say why they are not available."""
     deadline = time.monotonic() + timeout_s
     wait_ms = max(1000, int(timeout_s * 1000))
+    if not _reachable(bootstrap_servers, min(timeout_s, 5.0)):
+        return DeadLetters(False, f"no Kafka broker answers at {bootstrap_servers}", [])
     try:
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap_servers,
