@@ -441,15 +441,15 @@ TEXT: dict[str, dict[str, str]] = {
         "q_what": "About what?",
         "q_when": "When?",
         "growth_growing": (
-            "Yes: calls per open evening grew by {growth} a year (95 % confidence interval "
+            "Yes: calls per open evening grew by {growth} a year (95% confidence interval "
             "{low} to {high}), allowing for the weekday."
         ),
         "growth_falling": (
-            "No, demand fell: {growth} a year (95 % confidence interval {low} to {high}), "
+            "No, demand fell: {growth} a year (95% confidence interval {low} to {high}), "
             "allowing for the weekday."
         ),
         "growth_flat": (
-            "Not measurably: the change was {growth} a year (95 % confidence interval {low} to "
+            "Not measurably: the change was {growth} a year (95% confidence interval {low} to "
             "{high}), which is consistent with flat demand."
         ),
         "growth_none": (
@@ -500,7 +500,7 @@ TEXT: dict[str, dict[str, str]] = {
         "col_municipality": "Municipality",
         "col_population": "Citizens",
         "col_rate": "Calls per 1,000 citizens",
-        "col_interval": "95 % interval",
+        "col_interval": "95% interval",
         "col_callers_rate": "Unique callers per 1,000",
         "col_versus": "Against the others",
         "higher": "more",
@@ -511,7 +511,7 @@ TEXT: dict[str, dict[str, str]] = {
             "({attributed} of {calls}); calls without a postcode, with an unknown one or from "
             "outside are left out, so the figures are on the low side. The interval is the exact "
             "Poisson (Garwood) interval; differences are tested with a chi-square test and exact "
-            "two-rate tests with Holm's correction (5 %)."
+            "two-rate tests with Holm's correction (5%)."
         ),
         "population_source": "Population {date}: {source}.",
         "topics_title": "What citizens call about",
@@ -640,7 +640,7 @@ TEXT: dict[str, dict[str, str]] = {
         "breakeven_given": "With the costs given: p* = {share}.",
         "breakeven_note": (
             "The report invents neither w, c nor p: the municipalities put in their own figures. "
-            "A p* above 100 % means the calls alone cannot carry the cost."
+            "A p* above 100% means the calls alone cannot carry the cost."
         ),
         "forecast_better": (
             "The forecast model is better: on the {weeks} held-back weeks it was off by {model} "
@@ -729,7 +729,7 @@ TEXT: dict[str, dict[str, str]] = {
         "plot_months_calls": "calls per open evening",
         "plot_months_sl": "service level",
         "plot_months_title": "Calls per evening and service level, month by month",
-        "plot_munis_title": "Calls per 1,000 citizens over the range, with 95 % interval",
+        "plot_munis_title": "Calls per 1,000 citizens over the range, with 95% interval",
         "plot_munis_average": "the {n} municipalities together",
         "plot_topics_title": "Share of calls per topic",
         "plot_when_title": "Calls per open evening per half hour",
