@@ -39,6 +39,8 @@ from hotline_enrich.call_state import CallState
 from hotline_enrich.enrichment import EnrichmentContext, enrich
 from hotline_report.pilot.analysis import PilotOptions, PilotResult, analyse
 from hotline_report.pilot.data import load
+from hotline_report.pilot.export import to_json
+from hotline_report.pilot.i18n import Words
 from hotline_report.pilot.quality import DeadLetters
 from hotline_schemas import AgentEvent, AgentEventType, CallRecord, Origin, as_v2
 from hotline_schemas.config import ClickHouseConnection
@@ -395,6 +397,53 @@ def test_the_forecast_beats_last_weeks_figure_on_held_back_weeks(result: PilotRe
     assert christmas.monday == date(2013, 12, 23)
     assert [d for d, _ in christmas.closed] == [date(2013, 12, 25), date(2013, 12, 26)]
     assert christmas.evenings == 3
+
+
+def _same(a: Any, b: Any, where: str = "") -> list[str]:
+    """Where two JSON bodies differ: numbers to nine significant digits, all else exactly."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{where}: keys {sorted(a.keys() ^ b.keys())}"]
+        return [d for k in a for d in _same(a[k], b[k], f"{where}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{where}: {len(a)} items against {len(b)}"]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _same(x, y, f"{where}[{i}]")
+        ]
+    if isinstance(a, float) or isinstance(b, float):
+        ok = (
+            isinstance(a, int | float)
+            and isinstance(b, int | float)
+            and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        )
+        return [] if ok else [f"{where}: {a!r} against {b!r}"]
+    return [] if a == b else [f"{where}: {a!r} against {b!r}"]
+
+
+def test_current_clickhouse_gives_the_same_document(
+    year: Year, result: PilotResult, chdb_executor: Any
+) -> None:
+    """The same year in chdb (current ClickHouse): every figure of the JSON body agrees."""
+    database = "pilot_year"
+    prepare(chdb_executor, Dialect.for_version(chdb_executor.version()), database, Rules())
+    for table, columns, rows in (
+        ("call_records", record_rows.COLUMNS, [record_rows.to_row(r) for r in year.records]),
+        ("agent_events", agent_rows.COLUMNS, [agent_rows.to_row(a) for a in year.agents]),
+    ):
+        for i in range(0, len(rows), 5000):
+            chdb_executor.execute(
+                f"INSERT INTO {database}.{table} ({', '.join(columns)}) VALUES", rows[i : i + 5000]
+            )
+    data = load(lambda _name, sql: chdb_executor.execute(sql), database, FIRST, LAST)
+    current = analyse(data, PilotOptions(), SCHEDULE, DeadLetters(False, "not read here", []))
+    words, at = Words("en"), datetime(2013, 12, 5, tzinfo=UTC)
+    old = to_json(result, words, generated_at=at, database=database)
+    new = to_json(current, words, generated_at=at, database=database)
+    assert _same(old, new) == []
+    assert new["summary"]["headline"]["calls"] > 8000
 
 
 def _dead_letters(topic: str, bootstrap: str) -> None:
