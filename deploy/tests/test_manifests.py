@@ -478,6 +478,10 @@ def test_k8s_http_probe_paths(k8s: list[dict[str, Any]]) -> None:
     assert path("ingest", "livenessProbe") == "/healthz"
     assert path("ingest", "readinessProbe") == "/readyz"
     assert path("board", "livenessProbe") == "/healthz"
+    # Not ready while a dependency is down (they wait and catch up), never restarted for it.
+    assert path("enrich", "readinessProbe") == "/readyz"
+    assert path("sink", "readinessProbe") == "/readyz"
+    assert path("sink", "livenessProbe") == "/healthz"
 
 
 def test_k8s_services_target_container_ports(k8s: list[dict[str, Any]]) -> None:

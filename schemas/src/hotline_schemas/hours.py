@@ -39,6 +39,15 @@ from hotline_schemas import paths
 DEFAULT_SCHEDULE_FILE = paths.REFERENCE_DIR / "schedule.json"
 
 
+def known_zone(value: str) -> str:
+    """`value` if it names an IANA time zone this machine knows; a validation error if not."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
 class Weekday(StrEnum):
     # Order matters: the index is datetime.weekday().
     MONDAY = "monday"
@@ -130,11 +139,7 @@ class OpeningSchedule(_Config):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_zone(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

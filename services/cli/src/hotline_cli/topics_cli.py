@@ -48,24 +48,38 @@ def run(args: argparse.Namespace) -> int:
     try:
         existing = set(admin.list_topics())
         for topic in ALL_TOPICS:
-            configs = kafka_configs(topic, settings.retention)
             days = f"{retention_days(topic, settings.retention):g} days"
-            if topic.name not in existing:
-                try:
-                    admin.create_topics(
-                        [NewTopic(topic.name, topic.partitions, args.replication_factor, configs)]
-                    )
-                    sys.stdout.write(
-                        f"created {topic.name} ({topic.partitions} partitions, {days})\n"
-                    )
-                    continue
-                except TopicAlreadyExistsError:
-                    pass
+            if topic.name not in existing and _create(
+                admin, topic, args.replication_factor, settings.retention
+            ):
+                sys.stdout.write(f"created {topic.name} ({topic.partitions} partitions, {days})\n")
+                continue
             changed = _update_retention(admin, topic, settings.retention)
             sys.stdout.write(f"exists  {topic.name} ({days}{', updated' if changed else ''})\n")
     finally:
         admin.close()
     return 0
+
+
+def _create(
+    admin: KafkaAdminClient, topic: Topic, replication_factor: int, retention: Retention
+) -> bool:
+    """Create one topic with its retention configs; False if it exists already.
+
+    `topic_configs` by name: NewTopic's fourth positional parameter is the replica
+    assignment, and configs passed there made every create on a fresh broker fail
+    (struct.error), so `make run` and the fault suite could not start from an empty Kafka."""
+    new = NewTopic(
+        topic.name,
+        topic.partitions,
+        replication_factor,
+        topic_configs=kafka_configs(topic, retention),
+    )
+    try:
+        admin.create_topics([new])
+    except TopicAlreadyExistsError:
+        return False
+    return True
 
 
 def _update_retention(admin: KafkaAdminClient, topic: Topic, retention: Retention) -> bool:

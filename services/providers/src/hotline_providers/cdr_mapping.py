@@ -11,11 +11,12 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from hotline_schemas import EndReason
+from hotline_schemas.hours import known_zone
 
 EXAMPLE = Path(__file__).resolve().parent / "mappings" / "example-cdr.toml"
 
@@ -83,11 +84,7 @@ class Mapping(BaseModel):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return known_zone(value)
 
     @property
     def zone(self) -> ZoneInfo:
