@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hotline_report.pilot.analysis import PilotOptions, PilotResult, analyse
-from hotline_report.pilot.data import Member, PilotData
+from hotline_report.pilot.data import Member, MunicipalityCalls, PilotData
 from hotline_report.pilot.i18n import TEXT, Words
 from hotline_report.pilot.labels import days_text
 from hotline_report.pilot.quality import DeadLetterCount, DeadLetters
@@ -43,7 +43,7 @@ def test_danish_and_english_number_formats() -> None:
     assert en.pct(0.25, signed=True) == "+25%"
     assert (da.day(date(2012, 12, 3)), en.day(date(2012, 12, 3))) == ("3. dec. 2012", "3 Dec 2012")
     assert da.month(date(2013, 3, 1)) == "marts 2013"
-    assert (da.p(0.0004), da.p(0.85)) == ("< 0,001", "0,850")
+    assert (da.p(0.0004), da.p(0.85)) == ("p < 0,001", "p = 0,850")
     assert da.pct(None) == "–"
     assert days_text(da, {6, 0, 1, 2, 3}) == "søn–tor"
     assert days_text(en, {0, 1, 2, 3}) == "Mon–Thu"
@@ -119,3 +119,21 @@ def test_json_and_csv_hold_the_documents_figures(tmp_path: Path, small_pilot: Pi
         "service_half_hours.csv", "options.csv", "forecast_weeks.csv", "backtest_weeks.csv",
         "quality.csv", "dead_letters.csv",
     }  # fmt: skip
+
+
+def test_real_differences_between_municipalities_are_named(
+    tmp_path: Path, small_pilot: PilotData
+) -> None:
+    # Odder: 60 calls from 21,800 citizens against Aarhus's 10 from 319,094: no chance result.
+    data = small_pilot.__class__(
+        **{
+            **small_pilot.__dict__,
+            "municipalities": [MunicipalityCalls(751, 10, 8), MunicipalityCalls(727, 60, 50)],
+        }
+    )
+    result = analyse(data, PilotOptions(), load_schedule(None), DeadLetters(False, "x", []))
+    assert result.summary.comparison is not None
+    assert result.summary.comparison.differ
+    page = write_report(result, tmp_path, "da", "hotline", AT).read_text(encoding="utf-8")
+    assert "Forskellene mellem kommunerne er større end tilfældigheder giver (p &lt; 0,001)" in page
+    assert "Flere opkald pr. borger end de øvrige: Odder. Færre: Aarhus." in page

@@ -120,18 +120,18 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "who_same": (
             "Borgerne i de {n} kommuner ringer lige meget pr. indbygger: forskellene ligger inden "
-            "for det, tilfældigheder giver (p = {p}); i gennemsnit {rate} opkald pr. 1.000 borgere "
+            "for det, tilfældigheder giver ({p}); i gennemsnit {rate} opkald pr. 1.000 borgere "
             "i perioden."
         ),
         "who_differ": (
-            "Forskellene mellem kommunerne er større end tilfældigheder giver (p = {p}). Flere "
+            "Forskellene mellem kommunerne er større end tilfældigheder giver ({p}). Flere "
             "opkald pr. borger end de øvrige: {higher}. Færre: {lower}. Ikke til at skelne fra "
             "de øvrige: {same}."
         ),
         "who_none": "Ingen",
-        "who_callers_agree": "Samme konklusion med unikke opkaldere i stedet for opkald (p = {p}).",
+        "who_callers_agree": "Samme konklusion med unikke opkaldere i stedet for opkald ({p}).",
         "who_callers_disagree": (
-            "Med unikke opkaldere i stedet for opkald bliver konklusionen en anden (p = {p}): "
+            "Med unikke opkaldere i stedet for opkald bliver konklusionen en anden ({p}): "
             "gentagne opkald fra de samme borgere trækker tallene."
         ),
         "what": (
@@ -461,20 +461,20 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "who_same": (
             "Citizens of the {n} municipalities call equally often per head: the differences are "
-            "within what chance gives (p = {p}); on average {rate} calls per 1,000 citizens over "
+            "within what chance gives ({p}); on average {rate} calls per 1,000 citizens over "
             "the range."
         ),
         "who_differ": (
-            "The municipalities differ by more than chance gives (p = {p}). More calls per citizen "
+            "The municipalities differ by more than chance gives ({p}). More calls per citizen "
             "than the others: {higher}. Fewer: {lower}. Not distinguishable from the others: "
             "{same}."
         ),
         "who_none": "none",
         "who_callers_agree": (
-            "Counting unique callers instead of calls gives the same verdict (p = {p})."
+            "Counting unique callers instead of calls gives the same verdict ({p})."
         ),
         "who_callers_disagree": (
-            "Counting unique callers instead of calls changes the verdict (p = {p}): repeat calls "
+            "Counting unique callers instead of calls changes the verdict ({p}): repeat calls "
             "from the same citizens drive the figures."
         ),
         "what": (
@@ -791,9 +791,10 @@ class Words:
         return f"{text} %" if self.lang == "da" else f"{text}%"
 
     def p(self, value: float) -> str:
+        """A p-value as the text says it: "p = 0,850", or "p < 0,001" when tiny."""
         if value < 0.001:
-            return "< " + self._group("0.001")
-        return self._group(f"{value:.3f}")
+            return "p < " + self._group("0.001")
+        return "p = " + self._group(f"{value:.3f}")
 
     def secs(self, value: float | None) -> str:
         if value is None:
