@@ -5,7 +5,7 @@ UV ?= uv
 RUN := $(UV) run --frozen
 LOCAL := deploy/local
 
-.PHONY: help install up down status run report stop pipeline-status test lint typecheck unit integration chaos format schemas bench clean
+.PHONY: help install up down status run report pilot-report stop pipeline-status test lint typecheck unit integration chaos format schemas bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,13 @@ run: up ## Bring the whole pipeline up, feed it simulated evenings, show the row
 
 report: up ## Write the catchment load report from what ClickHouse holds now (reports/load-report/)
 	@source $(LOCAL)/lib.sh && as_clickhouse reader .venv/bin/hotline load-report
+
+# The pilot evaluation for the steering group; FROM, TO and PILOT_LANG (da or en) can be set.
+FROM ?= 2012-12-03
+TO ?= 2013-12-01
+PILOT_LANG ?= da
+pilot-report: up ## Write the pilot evaluation (HTML, JSON, CSV) for FROM..TO in PILOT_LANG (reports/pilot-report/)
+	@source $(LOCAL)/lib.sh && as_clickhouse reader .venv/bin/hotline pilot-report --from $(FROM) --to $(TO) --lang $(PILOT_LANG) --out reports/pilot-report
 
 stop: ## Stop the pipeline services (ingest, enrich, sink) but leave Kafka/ClickHouse/Prometheus up
 	@$(LOCAL)/pipeline.sh stop

@@ -14,6 +14,7 @@ from hotline_enrich import cli as enrich_cli
 from hotline_ingest import cli as ingest_cli
 from hotline_providers import convert_cli, dlq_cli, follow_cli, import_cli
 from hotline_report import cli as report_cli
+from hotline_report import pilot_cli
 from hotline_simulator import cli as simulator_cli
 from hotline_sink import cli as sink_cli
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         simulator_cli,
         capacity_cli,
         report_cli,
+        pilot_cli,
         convert_cli,
         import_cli,
         follow_cli,

@@ -1,0 +1,1 @@
+"""`hotline pilot-report`: the pilot evaluation the steering group decides from (issue 13)."""
