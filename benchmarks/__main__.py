@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import enrich_pure, pipeline, provider_import, report
+from benchmarks import enrich_pure, history, pipeline, provider_import, report
 from benchmarks.events import simulated
 from benchmarks.settings import Settings
 
@@ -50,6 +50,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--skip-provider-import", action="store_true", help="no queue_log import figure"
     )
+    parser.add_argument(
+        "--history-days",
+        type=int,
+        help="days of simulated history for the big-history figure (731; --quick 62)",
+    )
+    parser.add_argument(
+        "--history-lines",
+        type=int,
+        help="copies of the pilot's line in that history: its volume factor (10)",
+    )
+    parser.add_argument(
+        "--history-repeats", type=int, help="board snapshots per moment (3; --quick 1)"
+    )
+    parser.add_argument("--skip-history", action="store_true", help="no big-history figure (g)")
+    parser.add_argument(
+        "--history-only",
+        action="store_true",
+        help="only the big-history figure (g), no Kafka needed",
+    )
     parser.add_argument("--output-dir", type=Path, default=ROOT / "artifacts" / "bench")
     return parser
 
@@ -72,6 +91,16 @@ def _options(args: argparse.Namespace) -> tuple[pipeline.Options, int]:
         workers=pick(args.workers, 2, 2),
     )
     return options, pick(args.pure_events, 20_000, 5_000)
+
+
+def _history_options(args: argparse.Namespace) -> history.Options:
+    quick = bool(args.quick)
+    return history.Options(
+        days=args.history_days or (62 if quick else 731),
+        lines=args.history_lines or 10,
+        moments=5 if quick else 20,
+        repeats=args.history_repeats or (1 if quick else 3),
+    )
 
 
 def _machine() -> str:
@@ -127,15 +156,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "quick": bool(args.quick),
         "options": vars(options),
     }
-    events = simulated(max(options.events, options.http_events, pure_events))
-    logging.info("in-process figures on %d events ...", pure_events)
-    rates = enrich_pure.measure(events[:pure_events], repeats=1 if args.quick else 3)
-    result["enrich_pure"] = [
-        {"name": r.name, "events": r.events, "seconds": r.seconds, "events_per_s": r.per_second}
-        for r in rates
-    ]
-    result["pipeline"] = {} if args.skip_pipeline else pipeline.run(settings, options, events)
-    if not (args.skip_pipeline or args.skip_provider_import):
+    only_history = bool(args.history_only)
+    if args.history_only and args.skip_history:
+        build_parser().error("--history-only and --skip-history exclude each other")
+    events = (
+        [] if only_history else simulated(max(options.events, options.http_events, pure_events))
+    )
+    result["enrich_pure"] = []
+    if not only_history:
+        logging.info("in-process figures on %d events ...", pure_events)
+        rates = enrich_pure.measure(events[:pure_events], repeats=1 if args.quick else 3)
+        result["enrich_pure"] = [
+            {"name": r.name, "events": r.events, "seconds": r.seconds, "events_per_s": r.per_second}
+            for r in rates
+        ]
+    skip_pipeline = args.skip_pipeline or only_history
+    result["pipeline"] = {} if skip_pipeline else pipeline.run(settings, options, events)
+    if not (skip_pipeline or args.skip_provider_import):
         lines = args.provider_lines or (100_000 if args.quick else 1_000_000)
         timeout = args.provider_timeout or (300.0 if args.quick else 900.0)
         logging.info("importing a %d-line queue_log ...", lines)
@@ -144,6 +181,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:
             logging.exception("the provider import figure failed")
             result["provider_import"] = {"error": f"{type(exc).__name__}: {exc}"}
+    if not args.skip_history:
+        # Last: it loads the server for minutes, and the other figures should not see that.
+        try:
+            result["history"] = history.run(settings, _history_options(args))
+        except Exception as exc:
+            logging.exception("the big-history figure failed")
+            result["history"] = {"error": f"{type(exc).__name__}: {exc}"}
     result["targets"] = _targets(result["pipeline"])
     sys.stdout.write(report.render(result))
     path = report.write_json(result, args.output_dir, stamp)

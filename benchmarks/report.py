@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from benchmarks import history_report
+
 NOISE_NOTE = (
     "figures are from one run on a shared machine; other work on it (tests, builds) makes "
     "them noisy: compare runs on a quiet machine before drawing conclusions"
@@ -211,7 +213,7 @@ def render(result: dict[str, Any]) -> str:
         f"hotline benchmarks  {result['started']}",
         f"machine: {result['machine']}",
         f"NOTE: {NOISE_NOTE}",
-        *_pure(result),
+        *(_pure(result) if result.get("enrich_pure") else []),
     ]
     pipe, targets = result.get("pipeline", {}), result.get("targets", {})
     if pipe:
@@ -219,6 +221,7 @@ def render(result: dict[str, Any]) -> str:
         lines += _latency(pipe, targets, "latency_low_rate") + _latency(pipe, targets)
         lines += _memory(pipe) + _cpu(pipe)
     lines += _provider_import(result)
+    lines += history_report.render(result.get("history"))
     if pipe:
         shown = ("pipeline_throughput", "kafka_engine_baseline")
         for name, phase in pipe.items():

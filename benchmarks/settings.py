@@ -8,12 +8,16 @@ shared broker or database by accident.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_schemas.config import ClickHouseConnection, KafkaConnection
+
+# Where `make up` writes the local ClickHouse logins (deploy/local/lib.sh).
+_SECRETS = Path("secrets") / "clickhouse.env"
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -32,6 +36,11 @@ class Settings(BaseSettings):
     clickhouse: ClickHouseConnection = Field(
         default=ClickHouseConnection(), validation_alias="HOTLINE_CLICKHOUSE"
     )
+    # The big-history phase loads its rows through ClickHouse's HTTP interface (TSV files the
+    # server parses itself) and reads as the board and the report do, as the reader.
+    clickhouse_http_port: int = Field(default=8123, gt=0, lt=65536)
+    reader_user: str | None = None
+    reader_password: str | None = Field(default=None, repr=False)
 
     @model_validator(mode="after")
     def _loopback_only(self) -> Self:
@@ -41,6 +50,29 @@ class Settings(BaseSettings):
             if host.strip("[]") not in _LOOPBACK:
                 raise ValueError(f"benchmarks run against 127.0.0.1 only, not {host}")
         return self
+
+
+def reader_login(settings: Settings) -> ClickHouseConnection | None:
+    """The read-only user's login on the benchmark's server: `HOTLINE_BENCH_READER_USER` /
+    `_PASSWORD`, else the local server's secrets file under `HOTLINE_STATE_DIR` (`.state`)."""
+    user, password = settings.reader_user, settings.reader_password
+    if user is None or password is None:
+        state = (
+            os.environ.get("HOTLINE_STATE_DIR") or Path(__file__).resolve().parents[1] / ".state"
+        )
+        path = Path(state) / _SECRETS
+        found: dict[str, str] = {}
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            found = dict(line.split("=", 1) for line in lines if "=" in line and line[0] != "#")
+        user = found.get("HOTLINE_CLICKHOUSE_READER_USER")
+        password = found.get("HOTLINE_CLICKHOUSE_READER_PASSWORD")
+    if not user or password is None:
+        return None
+    conn = settings.clickhouse
+    return ClickHouseConnection(
+        host=conn.host, port=conn.port, user=user, password=SecretStr(password)
+    )
 
 
 def inherited_env() -> dict[str, str]:

@@ -391,13 +391,48 @@ def record_sql(name: str, *columns: str) -> str:
 # ---- SQL over call events (the board) -----------------------------------------------------
 
 
+def occurred_between(since: str, until: str) -> str:
+    """Events from `since` through `until` (SQL expressions of Unix seconds)."""
+    return f"occurred_at >= toDateTime({since}) AND occurred_at <= toDateTime({until})"
+
+
+def latest_events_sql(database: str, table: str, columns: str, where: str) -> str:
+    """`event_id` and `e`, the tuple of `columns` (SQL expressions over `table`'s columns) of
+    each event's latest stored version (highest `inserted_at`, as FINAL keeps), for the events
+    that match `where`, a condition on `occurred_at` alone (e.g. `occurred_between`).
+
+    Deduplicated by GROUP BY, not FINAL: current ClickHouse does not push a WHERE through
+    FINAL, so a board query merged every event of the table before filtering (1.1 s for two
+    years at ten times the pilot, against 20 ms; benchmarks/history.py), and it prunes no
+    partition even from a PREWHERE. Filtering before deduplicating is exact because a duplicate
+    of an event always carries the same occurred_at. One argMax over a tuple: over a Nullable
+    column 18.16's argMax skips NULLs."""
+    db, name = identifier(database), identifier(table)
+    return f"""
+SELECT event_id, argMax(({columns}), inserted_at) AS e
+FROM {db}.{name}
+WHERE {where}
+GROUP BY event_id
+""".strip()
+
+
+_EVENT_COLUMNS = (
+    "call_id, toString(type), within_hours, toString(topic), "
+    "toFloat64(occurred_at) + occurred_at_ms / 1000, toUInt16(ifNull(municipality_code, 0)), "
+    "ifNull(municipality_name, ''), ifNull(agent_id, ''), ifNull(queue, ''), "
+    "ifNull(end_reason, '')"
+)
+
+
 def per_call_sql(database: str, since: str, until: str) -> str:
-    """One row per call from `call_events` (deduplicated), its events between two SQL
-    expressions of Unix seconds. A missing time is 0. Columns: call_id, offered_ts, queued_ts,
-    answered_ts, abandoned_ts, ended_ts (Float64 Unix seconds), in_hours, topic,
-    municipality_code (0 = unknown), municipality_name, agent, queue, end_reason ('' if none:
-    the first abandoned or ended event's that carries one), last_ts."""
-    db = identifier(database)
+    """One row per call from `call_events` (deduplicated: `latest_events_sql`), its events
+    between two SQL expressions of Unix seconds. A missing time is 0. Columns: call_id,
+    offered_ts, queued_ts, answered_ts, abandoned_ts, ended_ts (Float64 Unix seconds),
+    in_hours, topic, municipality_code (0 = unknown), municipality_name, agent, queue,
+    end_reason ('' if none: the first abandoned or ended event's that carries one), last_ts."""
+    events = latest_events_sql(
+        database, "call_events", _EVENT_COLUMNS, occurred_between(since, until)
+    )
     return f"""
 SELECT
     call_id,
@@ -417,18 +452,27 @@ SELECT
 FROM
 (
     SELECT
-        call_id, toString(type) AS type, within_hours, toString(topic) AS topic,
-        toFloat64(occurred_at) + occurred_at_ms / 1000 AS ts,
-        toUInt16(ifNull(municipality_code, 0)) AS mcode,
-        ifNull(municipality_name, '') AS mname,
-        ifNull(agent_id, '') AS agent_raw,
-        ifNull(queue, '') AS queue_raw,
-        ifNull(end_reason, '') AS reason_raw
-    FROM {db}.call_events FINAL
-    WHERE occurred_at >= toDateTime({since}) AND occurred_at <= toDateTime({until})
+        tupleElement(e, 1) AS call_id,
+        tupleElement(e, 2) AS type,
+        tupleElement(e, 3) AS within_hours,
+        tupleElement(e, 4) AS topic,
+        tupleElement(e, 5) AS ts,
+        tupleElement(e, 6) AS mcode,
+        tupleElement(e, 7) AS mname,
+        tupleElement(e, 8) AS agent_raw,
+        tupleElement(e, 9) AS queue_raw,
+        tupleElement(e, 10) AS reason_raw
+    FROM
+    (
+{_indent(events, 8)}
+    )
 )
 GROUP BY call_id
 """.strip()
+
+
+def _indent(sql: str, spaces: int) -> str:
+    return "\n".join(" " * spaces + line for line in sql.splitlines())
 
 
 def derived_sql(per_call: str, th: Thresholds = Thresholds()) -> str:

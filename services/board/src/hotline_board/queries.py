@@ -44,12 +44,18 @@ AGENT_LOOKBACK_S = 16 * 3600
 
 def agent_events(database: str, lo: int, hi: int) -> str:
     """agent_id, type, Unix seconds (float), reason ('' if none) of the events in [lo, hi]."""
-    db = kpi.identifier(database)
+    # Deduplicated like call events (kpi.latest_events_sql: FINAL would read the whole table).
+    events = kpi.latest_events_sql(
+        database,
+        "agent_events",
+        "agent_id, toString(type), toFloat64(occurred_at) + occurred_at_ms / 1000, "
+        "ifNull(reason, '')",
+        kpi.occurred_between(str(lo), str(hi)),
+    )
     return (
-        "SELECT agent_id, toString(type), toFloat64(occurred_at) + occurred_at_ms / 1000, "
-        f"ifNull(reason, '') FROM {db}.agent_events FINAL "
-        f"WHERE occurred_at >= toDateTime({lo}) AND occurred_at <= toDateTime({hi}) "
-        "ORDER BY agent_id, occurred_at, occurred_at_ms"
+        "SELECT tupleElement(e, 1) AS agent, tupleElement(e, 2) AS kind, "
+        "tupleElement(e, 3) AS ts, tupleElement(e, 4) AS why "
+        f"FROM ({events}) ORDER BY agent, ts"
     )
 
 
@@ -74,15 +80,22 @@ def by_queue(database: str, lo: int, hi: int, at: int, th: kpi.Thresholds) -> tu
 
 def offered_per_half_hour(database: str, ranges: list[tuple[int, int]]) -> str:
     """(UTC half-hour start, calls offered within hours) within the [lo, hi) ranges."""
-    db = kpi.identifier(database)
     where = " OR ".join(
         f"(occurred_at >= toDateTime({int(lo)}) AND occurred_at < toDateTime({int(hi)}))"
         for lo, hi in ranges
     )
+    # Deduplicated like the other board reads (kpi.latest_events_sql, not FINAL).
+    events = kpi.latest_events_sql(
+        database,
+        "call_events",
+        "call_id, toString(type), within_hours, toUInt32(occurred_at)",
+        where or "0",
+    )
     return (
-        "SELECT toUInt32(intDiv(toUInt32(occurred_at), 1800) * 1800) AS slot, "
-        f"uniqExact(call_id) AS calls FROM {db}.call_events FINAL "
-        f"WHERE type = 'offered' AND within_hours = 1 AND ({where or '0'}) "
+        "SELECT toUInt32(intDiv(t, 1800) * 1800) AS slot, uniqExact(call) AS calls FROM ("
+        "SELECT tupleElement(e, 1) AS call, tupleElement(e, 2) AS kind, "
+        f"tupleElement(e, 3) AS in_hours, tupleElement(e, 4) AS t FROM ({events})) "
+        "WHERE kind = 'offered' AND in_hours = 1 "
         "GROUP BY slot ORDER BY slot"
     )
 
