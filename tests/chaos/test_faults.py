@@ -22,6 +22,7 @@ from chaos.load import Load, make_calls
 from chaos.report import RUN, Row
 from chaos.services import Pipeline
 from hotline_cli.lag import measure, pipeline_groups, wait_for_zero
+from hotline_schemas.hours import load_schedule, next_opening_day
 
 pytestmark = [
     pytest.mark.chaos,
@@ -32,6 +33,7 @@ pytestmark = [
 # Events per second: a few hundred, what enrich sustains on a busy 2-core machine.
 RATE = float(os.environ.get("HOTLINE_CHAOS_RATE", "200"))
 FIRST_EVENING = date(2013, 3, 4)  # a Monday: the line is open
+SCHEDULE = load_schedule(None)
 CATCH_UP_S = 300.0
 # What each service logs when it rewinds a partition (offsets.py, the sink's rebalance).
 REWINDS = {"enrich": "rewinding to", "sink": "to their committed offsets"}
@@ -63,8 +65,13 @@ def _run(pipeline: Pipeline, fault: Fault, row: Row) -> None:
     restarts = {name: services[name].restarts() for name in PIPELINE}
     rewinds = {name: services[name].mentions(text) for name, text in REWINDS.items()}
 
-    evening = FIRST_EVENING + timedelta(weeks=FAULTS.index(fault))
-    events = make_calls(fault.name, evening, int(RATE * fault.load_seconds))
+    # An opening evening near the fault's own week: a holiday (Easter Monday 2013 is the fifth
+    # Monday) has only the closed message's short calls, a tenth of the load the fault needs.
+    week = FIRST_EVENING + timedelta(weeks=FAULTS.index(fault))
+    evening = next_opening_day(SCHEDULE, week - timedelta(days=1), 14)
+    wanted = int(RATE * fault.load_seconds)
+    events = make_calls(fault.name, evening, wanted)
+    assert len(events) > wanted // 2, f"{evening}: {len(events)} events, not about {wanted}"
     load = Load(services.ingest_url, pipeline.secret, events, RATE).start()
     # The row shares the context's lists: what was noted survives an error that cuts it short.
     ctx = Context(
