@@ -95,6 +95,18 @@ def _throughput(pipe: dict[str, Any], targets: dict[str, Any]) -> list[str]:
             _verdict(targets.get("throughput_ok")),
         )
     )
+    lines.append(
+        _row("pipeline rate (>= 5,000 ev/s)", "", _verdict(targets.get("pipeline_rate_ok")))
+    )
+    goal = targets.get("cpu_ms_per_event_target", {})
+    for name, ms in targets.get("cpu_ms_per_event", {}).items():
+        lines.append(
+            _row(
+                f"{name} CPU per event (<= {goal.get(name, float('nan')):.2f} ms)",
+                _num(ms, " ms", 3),
+                _verdict(targets.get("cpu_ok", {}).get(name)),
+            )
+        )
     return lines
 
 
