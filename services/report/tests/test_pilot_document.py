@@ -137,3 +137,21 @@ def test_real_differences_between_municipalities_are_named(
     page = write_report(result, tmp_path, "da", "hotline", AT).read_text(encoding="utf-8")
     assert "Forskellene mellem kommunerne er større end tilfældigheder giver (p &lt; 0,001)" in page
     assert "Flere opkald pr. borger end de øvrige: Odder. Færre: Aarhus." in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("da", "at holde 8 uger tilbage kræver mindst 10 uger med data, og perioden har"),
+        ("en", "holding back 8 weeks needs at least 10 weeks with data, and the period has"),
+    ],
+)
+def test_a_period_too_short_to_test_the_forecast_says_so_in_its_language(
+    lang: str, sentence: str, tmp_path: Path, small_pilot: PilotData
+) -> None:
+    result = _result(small_pilot)
+    assert result.outlook.backtest is None  # a few weeks: nothing to hold back
+    page = write_report(result, tmp_path, lang, "hotline", AT).read_text(encoding="utf-8")
+    assert sentence in page
+    if lang == "da":
+        assert "week(s)" not in page  # the back-test's own English reason stays out

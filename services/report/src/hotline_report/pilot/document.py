@@ -667,7 +667,15 @@ def _forecast(result: PilotResult, w: Words, plots: dict[str, bytes]) -> str:
     parts = [f'<section id="forecast"><h2>{_e(w.t("s4"))}</h2>']
     bt = o.backtest
     if bt is None:
-        parts.append(f"<p><strong>{_e(w.t('forecast_no_backtest', reason=o.note))}</strong></p>")
+        # The back-test's own reason is English; the document says the same in its language
+        # (forecast.backtest: the held-back weeks plus two to fit on).
+        why = w.t(
+            "forecast_no_backtest",
+            held=o.holdout_weeks,
+            need=o.holdout_weeks + 2,
+            have=len(o.history_weeks),
+        )
+        parts.append(f"<p><strong>{_e(why)}</strong></p>")
     else:
         key = "forecast_better" if bt.model_better else "forecast_worse"
         verdict = w.t(

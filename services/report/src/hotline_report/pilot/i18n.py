@@ -311,7 +311,10 @@ TEXT: dict[str, dict[str, str]] = {
             "Sidste uges tal er bedst: på de {weeks} tilbageholdte uger ramte det i gennemsnit "
             "{naive} opkald ved siden af pr. halve time mod {model} for prognosemodellen."
         ),
-        "forecast_no_backtest": "Ingen test på tilbageholdte uger: {reason}.",
+        "forecast_no_backtest": (
+            "Ingen test på tilbageholdte uger: at holde {held} uger tilbage kræver mindst {need} "
+            "uger med data, og perioden har {have}."
+        ),
         "backtest_title": "Test på tilbageholdte uger ({first} til {last})",
         "col_method": "Metode",
         "col_mae": "Gns. fejl pr. halve time",
@@ -651,7 +654,10 @@ TEXT: dict[str, dict[str, str]] = {
             "Last week's figure is better: on the {weeks} held-back weeks it was off by {naive} "
             "calls per half hour on average against {model} for the forecast model."
         ),
-        "forecast_no_backtest": "No test on held-back weeks: {reason}.",
+        "forecast_no_backtest": (
+            "No test on held-back weeks: holding back {held} weeks needs at least {need} weeks "
+            "with data, and the period has {have}."
+        ),
         "backtest_title": "Test on held-back weeks ({first} to {last})",
         "col_method": "Method",
         "col_mae": "Mean error per half hour",

@@ -114,7 +114,10 @@ def municipalities(result: PilotResult, words: Words) -> bytes | None:
     ax.set_yticks(y, [m.name for m in rows])
     ax.set_xlabel(words.t("col_rate"))
     ax.set_title(words.t("plot_munis_title"), pad=18)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: words.num(v, 0)))
+    # Ticks fall on halves when the rates lie close together: "3,5" and "4", never "4" twice.
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda v, _p: words.num(v, 0 if float(v).is_integer() else 1))
+    )
     return _png(fig)
 
 
