@@ -36,18 +36,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-)
+from pydantic import Field, ValidationError
 
 from hotline_providers import ids
+from hotline_providers.connect_json import IsoTime as CtrTime
+from hotline_providers.connect_json import Lenient as _Lenient
 from hotline_providers.model import Converted, Event, RecordError, build, guarded
 from hotline_providers.numbers import e164
 from hotline_schemas import AgentEvent, AgentEventType, CallEventV2, EndReason, EventType, Origin
@@ -55,21 +50,6 @@ from hotline_schemas.validation import error_items
 from hotline_schemas.validation import reason as validation_reason
 
 SOURCE = "connect-ctr"
-
-
-def _iso_string(value: Any) -> Any:
-    # Contact records write ISO 8601 strings; a bare number would be read as Unix time.
-    if value is not None and not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 timestamp string")
-    return value
-
-
-CtrTime = Annotated[AwareDatetime, BeforeValidator(_iso_string)]
-
-
-class _Lenient(BaseModel):
-    # Connect keeps adding fields (backward compatible): ignore what we do not read.
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class _Endpoint(_Lenient):
