@@ -24,7 +24,10 @@ from hotline_schemas import Origin
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "convert",
-        help="convert provider records (queue_log, contact records, CSV) to event JSON lines",
+        help=(
+            "convert provider records (queue_log, contact records, agent events, CSV) to "
+            "event JSON lines"
+        ),
         description=(
             "Read a provider file (or - for stdin) and write the CallEvent v2 and AgentEvent v1 "
             "it becomes as JSON lines on stdout. Each bad record gives one JSON line on stderr "

@@ -8,6 +8,7 @@ from pathlib import Path
 from hotline_providers import cdr_mapping
 from hotline_providers.asterisk_queue_log import QueueLogAdapter
 from hotline_providers.cdr_csv import CdrCsvAdapter
+from hotline_providers.connect_agent_events import ConnectAgentEventsAdapter
 from hotline_providers.connect_ctr import ConnectCtrAdapter
 from hotline_providers.model import Adapter
 from hotline_providers.reading import Framing
@@ -16,8 +17,9 @@ from hotline_schemas import Origin
 
 QUEUE_LOG = "asterisk-queue-log"
 CONNECT_CTR = "connect-ctr"
+CONNECT_AGENT_EVENTS = "connect-agent-events"
 CDR_CSV = "cdr-csv"
-NAMES = (QUEUE_LOG, CONNECT_CTR, CDR_CSV)
+NAMES = (QUEUE_LOG, CONNECT_CTR, CONNECT_AGENT_EVENTS, CDR_CSV)
 
 
 class FormatError(ValueError):
@@ -44,6 +46,8 @@ class Format:
             return QueueLogAdapter(settings.queue_log(), origin)
         if self.name == CONNECT_CTR:
             return ConnectCtrAdapter(settings.connect(), origin)
+        if self.name == CONNECT_AGENT_EVENTS:
+            return ConnectAgentEventsAdapter(settings.connect_agent_events(), origin)
         assert self.mapping is not None
         return CdrCsvAdapter(self.mapping, origin)
 

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "import",
-        help="import provider files (queue_log, contact records, CSV) onto the raw topics",
+        help="import provider files (queue_log, Connect records and agent events, CSV) to Kafka",
         description=(
             "Convert provider files and produce the events to Kafka as history (origin "
             "import): call events to the raw topic keyed by call_id, agent events to the agent "

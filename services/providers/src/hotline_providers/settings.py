@@ -6,7 +6,9 @@ Format options (`HOTLINE_PROVIDER_*`, shared by convert, import, follow and dlq 
 `..._WRAP_UP_KEY` (WRAPUPCODE), `..._CLOSED_KEY` (CLOSED), `..._HANGUP_KEY` (HANGUP),
 `HOTLINE_PROVIDER_QUEUE_LOG_WRAP_UP_PAUSE_REASONS` (`["ACW"]`), the contact-record attributes
 `HOTLINE_PROVIDER_CONNECT_POSTCODE_ATTRIBUTE` (postcode), `..._IVR_CHOICE_ATTRIBUTE`
-(ivr_choice), `..._WRAP_UP_ATTRIBUTE` (wrap_up_code).
+(ivr_choice), `..._WRAP_UP_ATTRIBUTE` (wrap_up_code); the agent event stream's status names
+when a record has no status type `HOTLINE_PROVIDER_CONNECT_AVAILABLE_STATUSES` (`["Available"]`),
+`..._OFFLINE_STATUSES` (`["Offline"]`).
 
 Import (`HOTLINE_IMPORT_*`): topics, checkpoint directory and interval, producer batching.
 Follow (`HOTLINE_FOLLOW_*`): the file, its position file, metrics port, live window.
@@ -22,6 +24,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hotline_providers.asterisk_queue_log import QueueLogOptions
+from hotline_providers.connect_agent_events import AgentEventOptions
 from hotline_providers.connect_ctr import ConnectOptions
 from hotline_schemas import topics
 from hotline_schemas.config import KafkaConnection
@@ -47,6 +50,8 @@ class ProviderSettings(BaseSettings):
     connect_postcode_attribute: str = Field(default="postcode", min_length=1)
     connect_ivr_choice_attribute: str = Field(default="ivr_choice", min_length=1)
     connect_wrap_up_attribute: str = Field(default="wrap_up_code", min_length=1)
+    connect_available_statuses: tuple[str, ...] = ("Available",)
+    connect_offline_statuses: tuple[str, ...] = ("Offline",)
 
     def queue_log(self) -> QueueLogOptions:
         return QueueLogOptions(
@@ -69,6 +74,13 @@ class ProviderSettings(BaseSettings):
             wrap_up_attribute=self.connect_wrap_up_attribute,
             line=self.line,
             country_code=self.country_code,
+        )
+
+    def connect_agent_events(self) -> AgentEventOptions:
+        return AgentEventOptions(
+            call_id_prefix=self.connect_call_id_prefix,
+            available_statuses=frozenset(s.casefold() for s in self.connect_available_statuses),
+            offline_statuses=frozenset(s.casefold() for s in self.connect_offline_statuses),
         )
 
 
