@@ -73,6 +73,29 @@ def test_connect_ctr(capsys: pytest.CaptureFixture[str]) -> None:
     assert summary["skipped"] == 3
 
 
+def test_connect_agent_events(capsys: pytest.CaptureFixture[str]) -> None:
+    sample = str(SAMPLES / "connect_agent_events.jsonl")
+    status, out, err = run(capsys, "--from", "connect-agent-events", sample)
+    assert status == 2
+    events = [AgentEvent.model_validate_json(line) for line in out]
+    assert len(events) == 25
+    assert {e.agent_id for e in events} == {"agent-03", "agent-07", "agent-11"}
+    assert [(e["line"], e["reason"].split(":")[0]) for e in err if "line" in e] == [
+        (38, "not an agent event record"),
+        (39, "unknown EventType"),
+        (40, "no PreviousAgentSnapshot"),
+    ]
+    (summary,) = [e["summary"] for e in err if "summary" in e]
+    assert summary["read"] == 40
+    assert (summary["call_events"], summary["agent_events"]) == (0, 25)
+    assert summary["skipped_by_reason"] == {
+        "STATE_CHANGE without a status change, missed ring or after-contact work": 9,
+        "HEART_BEAT: no change": 2,
+        "LOGIN with the status Offline: on shift from the next status": 2,
+    }
+    assert summary["rejected"] == 3
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
