@@ -28,8 +28,8 @@ Field by field (everything else in the record is ignored):
 - `Agent.AfterContactWorkStartTimestamp` / `...EndTimestamp` -> AgentEvent
   `wrap_up_started` / `wrap_up_ended` for the agent, with the call's id.
 
-Agents' log-ins and breaks are not in contact records (they are in Connect's separate agent
-event stream, which this adapter does not read).
+Agents' log-ins and breaks are not in contact records: they are in Connect's separate agent
+event stream (`connect_agent_events`).
 """
 
 from __future__ import annotations
