@@ -49,6 +49,15 @@ def test_an_import_letter_that_now_converts_goes_to_the_raw_and_agent_topics() -
     assert [m[:2] for m in replayer().replay(letter(pause)).messages] == [("agents", "agent-02")]
 
 
+def test_a_connect_agent_event_letter_goes_to_the_agent_topic() -> None:
+    sample = (SAMPLES / "connect_agent_events.jsonl").read_text(encoding="utf-8").splitlines()
+    fmt = {"source_format": "connect-agent-events"}
+    replayed = replayer().replay(letter(sample[24], **fmt))  # agent-07's break
+    assert [m[:2] for m in replayed.messages] == [("agents", "agent-07")]
+    assert replayer().replay(letter(sample[3], **fmt)).skipped == "HEART_BEAT: no change"
+    assert replayer().replay(letter(sample[39], **fmt)).failure == "no PreviousAgentSnapshot"
+
+
 def test_an_import_letter_that_still_fails_says_why() -> None:
     result = replayer().replay(letter("19:41:07|1354557667.52|hotline|NONE|ENTERQUEUE||"))
     assert result.messages == ()
