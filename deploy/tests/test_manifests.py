@@ -47,21 +47,25 @@ PORTS: dict[str, set[int]] = {
     "enrich": {6066, 9466},
     "sink": {9465},
     "board": {8090},
+    "follow": {9467},
     "kafka": {9092},
     "clickhouse": {9000, 8123},
     "prometheus": {9090},
     "alertmanager": {9093},
     "grafana": {3000},
 }
-METRICS_PORT = {"ingest": 8080, "enrich": 9466, "sink": 9465, "board": 8090}
-PIPELINE = ("ingest", "enrich", "sink", "board")
+METRICS_PORT = {"ingest": 8080, "enrich": 9466, "sink": 9465, "board": 8090, "follow": 9467}
+PIPELINE = ("ingest", "enrich", "sink", "board", "follow")
+# Pipeline services only some installations run: follow reads an Asterisk queue_log.
+OPTIONAL = {"follow": "asterisk"}
 JOBS = ("migrate", "topics", "retention")
 INFRA = ("kafka", "clickhouse", "prometheus", "alertmanager", "grafana")
 # Names that hold a secret: never a literal value in a manifest.
 SECRET_NAME = re.compile(r"SECRET|PASSWORD")
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[?-][^}]*)?\}")
 
-# Which Settings class reads each hotline container's environment. `board` has none yet.
+# Which Settings class reads each hotline container's environment (`module` means its
+# `Settings`, `module:Class` another class).
 SETTINGS = {
     "ingest": "hotline_ingest.settings",
     "enrich": "hotline_enrich.settings",
@@ -70,6 +74,7 @@ SETTINGS = {
     "topics": "hotline_cli.settings",
     "retention": "hotline_cli.settings",
     "board": "hotline_board.settings",
+    "follow": "hotline_providers.settings:FollowSettings",
 }
 # The ClickHouse user of each process that logs in (users.d/hotline.xml, deploy/clickhouse).
 CLICKHOUSE_ROLE = {
@@ -80,7 +85,7 @@ CLICKHOUSE_ROLE = {
     "load-report": "reader",
 }
 # The services that build dead letters, and so seal them.
-SEALERS = {"ingest", "enrich", "sink"}
+SEALERS = {"ingest", "enrich", "sink", "follow"}
 USERS_XML = COMPOSE_DIR / "clickhouse" / "users.d" / "hotline.xml"
 # (host field, port field, port) that must bind all interfaces inside a container.
 BINDS = {
@@ -88,6 +93,7 @@ BINDS = {
     "enrich": [("web_host", "web_port", 6066), ("metrics_host", "metrics_port", 9466)],
     "sink": [("metrics_host", "metrics_port", 9465)],
     "board": [("host", "port", 8090)],
+    "follow": [("metrics_host", "metrics_port", 9467)],
 }
 # What a secret in .env / the Secret stands for when a test builds a service's settings: any
 # 32 characters, except where the service checks the format.
@@ -176,9 +182,14 @@ def _k8s_hotline_containers(k8s: list[dict[str, Any]]) -> dict[str, dict[str, An
     return found
 
 
+def _settings_class(spec: str) -> Any:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name or "Settings")
+
+
 def _settings_env_names(module: str) -> set[str]:
     """The variables a Settings class reads: its env_prefix + field, or the field's alias."""
-    settings = importlib.import_module(module).Settings
+    settings = _settings_class(module)
     prefix = settings.model_config.get("env_prefix", "")
     delimiter = settings.model_config.get("env_nested_delimiter") or "__"
     names = set()
@@ -268,7 +279,12 @@ def test_compose_jobs_are_one_shot_and_gate_the_pipeline(compose: dict[str, Any]
         assert "healthcheck" not in compose[job]
     assert compose["migrate"]["depends_on"]["clickhouse"]["condition"] == "service_healthy"
     assert compose["topics"]["depends_on"]["kafka"]["condition"] == "service_healthy"
-    gates = {"ingest": {"topics"}, "enrich": {"topics"}, "sink": {"topics", "migrate"}}
+    gates = {
+        "ingest": {"topics"},
+        "enrich": {"topics"},
+        "sink": {"topics", "migrate"},
+        "follow": {"topics"},
+    }
     for service, jobs in gates.items():
         for job in jobs:
             condition = compose[service]["depends_on"][job]["condition"]
@@ -314,6 +330,28 @@ def test_compose_secrets_come_from_env_file_and_are_required(compose: dict[str, 
     assert referenced == set(listed)
 
 
+def test_compose_optional_services_need_their_profile(compose: dict[str, Any]) -> None:
+    for name, service in compose.items():
+        assert service.get("profiles", []) == ([OPTIONAL[name]] if name in OPTIONAL else [])
+
+
+def test_compose_follow_reads_the_log_read_only_and_keeps_its_position(
+    compose: dict[str, Any],
+) -> None:
+    follow = compose["follow"]
+    env = _compose_env(follow)
+    # `${VAR:-default}` holds a colon of its own.
+    parts = [INTERPOLATION.sub("host-dir", v).split(":") for v in follow["volumes"]]
+    mounts = {p[1]: p for p in parts}
+    log_dir = posixpath.dirname(env["HOTLINE_FOLLOW_FILE"])
+    assert mounts[log_dir][-1] == "ro"
+    state = mounts[env["HOTLINE_FOLLOW_STATE_DIR"]]
+    assert len(state) == 2, "the position must be writable"
+    (doc,) = _docs(COMPOSE_DIR / "compose.yaml")
+    assert state[0] in doc["volumes"], "a named volume, so the position outlives the container"
+    assert "HOTLINE_FOLLOW_POSITION_FILE" not in env  # so it lands in the state directory
+
+
 # --- compose against k8s and the services' settings --------------------------------------------
 
 
@@ -351,7 +389,7 @@ def test_compose_env_builds_the_services_settings(
     assert not unknown, f"{name} does not read {sorted(unknown)}"
     for key, value in env.items():
         monkeypatch.setenv(key, INTERPOLATION.sub(PLACEHOLDERS.get(key, "s" * 32), value))
-    settings = importlib.import_module(SETTINGS[name]).Settings()
+    settings = _settings_class(SETTINGS[name])()
     for host, port, expected in BINDS.get(name, []):
         assert getattr(settings, host) == "0.0.0.0", f"{name} binds {host} to loopback"
         assert getattr(settings, port) == expected
@@ -482,6 +520,9 @@ def test_k8s_http_probe_paths(k8s: list[dict[str, Any]]) -> None:
     assert path("enrich", "readinessProbe") == "/readyz"
     assert path("sink", "readinessProbe") == "/readyz"
     assert path("sink", "livenessProbe") == "/healthz"
+    # follow's /healthz fails only when its loop stops turning; Kafka down is "not ready".
+    assert path("follow", "livenessProbe") == "/healthz"
+    assert path("follow", "readinessProbe") == "/readyz"
 
 
 def test_k8s_services_target_container_ports(k8s: list[dict[str, Any]]) -> None:
@@ -512,6 +553,9 @@ def test_k8s_replicas_fit_the_partitions(k8s: list[dict[str, Any]]) -> None:
     assert replicas["ingest"] == 2
     assert 1 <= replicas["enrich"] <= topics.RAW.partitions
     assert 1 <= replicas["sink"] <= topics.ENRICHED.partitions
+    # One reader per file, also during a rollout.
+    assert replicas["follow"] == 1
+    assert deployments["follow"]["spec"]["strategy"] == {"type": "Recreate"}
     budget = _objects(k8s, "PodDisruptionBudget")["ingest"]["spec"]
     assert budget["selector"]["matchLabels"].items() <= (
         deployments["ingest"]["spec"]["template"]["metadata"]["labels"].items()
@@ -563,11 +607,14 @@ def _prometheus() -> dict[str, Any]:
     return doc  # type: ignore[no-any-return]
 
 
+def _scrape_targets(job: dict[str, Any]) -> set[str]:
+    static = {t for sc in job.get("static_configs", []) for t in sc["targets"]}
+    found = {f"{n}:{sd['port']}" for sd in job.get("dns_sd_configs", []) for n in sd["names"]}
+    return static | found
+
+
 def test_prometheus_scrapes_exactly_the_compose_services(compose: dict[str, Any]) -> None:
-    jobs = {
-        job["job_name"]: {t for sc in job["static_configs"] for t in sc["targets"]}
-        for job in _prometheus()["scrape_configs"]
-    }
+    jobs = {job["job_name"]: _scrape_targets(job) for job in _prometheus()["scrape_configs"]}
     expected = {name: {f"{name}:{port}"} for name, port in METRICS_PORT.items()}
     expected |= {"prometheus": {"prometheus:9090"}, "alertmanager": {"alertmanager:9093"}}
     assert jobs == expected
@@ -582,7 +629,22 @@ def test_prometheus_jobs_match_the_local_config_the_rules_select_on() -> None:
     container_jobs = {job["job_name"] for job in _prometheus()["scrape_configs"]}
     assert local_jobs <= container_jobs
     for job in _prometheus()["scrape_configs"]:
-        assert all(sc["labels"]["service"] == job["job_name"] for sc in job["static_configs"])
+        static = job.get("static_configs", [])
+        assert all(sc["labels"]["service"] == job["job_name"] for sc in static)
+        if not static:
+            (label,) = job["relabel_configs"]
+            assert label == {"target_label": "service", "replacement": job["job_name"]}
+
+
+def test_optional_services_are_discovered_not_listed() -> None:
+    # A static target of a service an installation does not run would be down for good and
+    # page; Docker's DNS knows a compose service only while its container runs.
+    jobs = {job["job_name"]: job for job in _prometheus()["scrape_configs"]}
+    for name in OPTIONAL:
+        assert "static_configs" not in jobs[name]
+        (sd,) = jobs[name]["dns_sd_configs"]
+        assert sd["names"] == [name]
+        assert sd["type"] == "A"
 
 
 def test_prometheus_finds_the_mounted_rules_and_alertmanager(compose: dict[str, Any]) -> None:
@@ -710,6 +772,34 @@ def test_dockerfile_builds_one_non_root_hotline_image() -> None:
     assert not {"schemas", "services", "uv.lock", "pyproject.toml"} & set(ignored)
 
 
+def test_k8s_follow_reads_the_log_read_only_and_keeps_its_position(
+    k8s: list[dict[str, Any]],
+) -> None:
+    deployment = _objects(k8s, "Deployment")["follow"]
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = _containers(deployment)
+    env = _k8s_env(k8s, container)
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    claims = _objects(k8s, "PersistentVolumeClaim")
+
+    log_mount = mounts[posixpath.dirname(env["HOTLINE_FOLLOW_FILE"])]
+    assert log_mount["readOnly"] is True
+    log_claim = volumes[log_mount["name"]]["persistentVolumeClaim"]
+    assert log_claim["readOnly"] is True
+    spec = claims[log_claim["claimName"]]["spec"]
+    assert spec["accessModes"] == ["ReadOnlyMany"]
+    # Binds only to the PBX's pre-created volume, never to a new empty disk.
+    assert spec["storageClassName"] == ""
+
+    state_mount = mounts[env["HOTLINE_FOLLOW_STATE_DIR"]]
+    assert not state_mount.get("readOnly")
+    state_claim = volumes[state_mount["name"]]["persistentVolumeClaim"]["claimName"]
+    assert claims[state_claim]["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsGroup"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+
+
 def test_k8s_weekly_load_report_cronjob(k8s: list[dict[str, Any]]) -> None:
     cron = _objects(k8s, "CronJob")["load-report"]
     assert cron["spec"]["timeZone"] == "Europe/Copenhagen"
@@ -738,6 +828,10 @@ def test_k8s_weekly_load_report_cronjob(k8s: list[dict[str, Any]]) -> None:
 RULE_NAMES = {n for n in _settings_env_names("hotline_enrich.settings") if "_RULES__" in n}
 
 
+# follow only converts lines; enrich applies the rules to what it sends.
+NO_RULES = {"follow"}
+
+
 def _rules(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith("HOTLINE_RULES__")}
 
@@ -745,12 +839,20 @@ def _rules(env: dict[str, str]) -> dict[str, str]:
 def test_every_hotline_container_gets_the_same_rules(
     compose: dict[str, Any], k8s: list[dict[str, Any]]
 ) -> None:
-    in_compose = {name: _rules(_compose_env(compose[name])) for name in PIPELINE + JOBS}
-    containers = dict(_k8s_hotline_containers(k8s))
+    for name in NO_RULES:
+        assert not RULE_NAMES & _settings_env_names(SETTINGS[name]), f"{name} reads rules now"
+        assert not _rules(_compose_env(compose[name]))
+        assert not _rules(_k8s_env(k8s, _k8s_hotline_containers(k8s)[name]))
+    in_compose = {
+        name: _rules(_compose_env(compose[name]))
+        for name in PIPELINE + JOBS
+        if name not in NO_RULES
+    }
+    containers = {n: c for n, c in _k8s_hotline_containers(k8s).items() if n not in NO_RULES}
     for name, cron in _objects(k8s, "CronJob").items():
         (container,) = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
         containers[name] = container
-    assert len(containers) > len(PIPELINE + JOBS)
+    assert len(containers) > len(in_compose)
     in_k8s = {name: _rules(_k8s_env(k8s, c)) for name, c in containers.items()}
     (one,) = {tuple(sorted(r.items())) for r in [*in_compose.values(), *in_k8s.values()]}
     rules = dict(one)

@@ -4,6 +4,9 @@ acknowledgement, a Kafka failure rewinds to it, backlog lines are marked as impo
 from __future__ import annotations
 
 import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +15,7 @@ from prometheus_client import CollectorRegistry
 
 from hotline_providers.asterisk_queue_log import QueueLogAdapter
 from hotline_providers.follow import Follower, FollowOptions, load_position, mark_backlog
+from hotline_providers.http_endpoints import serve
 from hotline_providers.metrics import FollowMetrics
 from hotline_providers.model import Event
 from hotline_providers.producing import DeliveryError
@@ -48,7 +52,13 @@ class FakeProducer:
         self.closed = True
 
 
-def follower(tmp_path: Path, producer: Any, **options: Any) -> Follower:
+def follower(
+    tmp_path: Path,
+    producer: Any,
+    clock: Callable[[], float] | None = None,
+    registry: CollectorRegistry | None = None,
+    **options: Any,
+) -> Follower:
     delivered: list[Event | DeadLetter] = producer.delivered
     return Follower(
         tmp_path / "queue_log",
@@ -63,9 +73,10 @@ def follower(tmp_path: Path, producer: Any, **options: Any) -> Follower:
             retry_s=0.3,  # long enough for the test to see it not ready
             **options,
         ),
-        FollowMetrics.create(CollectorRegistry()),
+        FollowMetrics.create(registry or CollectorRegistry()),
         from_start=True,
         now=lambda: NOW,
+        **({"clock": clock} if clock else {}),
     )
 
 
@@ -120,3 +131,40 @@ def test_old_lines_are_marked_as_a_backlog() -> None:
     at_once = event.occurred_at + timedelta(seconds=2)
     assert mark_backlog(event, at_once, window).origin is Origin.LIVE
     assert mark_backlog(event, at_once + timedelta(hours=1), window).origin is Origin.IMPORT
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_a_loop_that_stops_turning_is_neither_alive_nor_ready(tmp_path: Path) -> None:
+    (tmp_path / "queue_log").write_bytes(SAMPLE.read_bytes())
+    clock = [1000.0]
+    registry = CollectorRegistry()
+    made = follower(tmp_path, FakeProducer([]), lambda: clock[0], registry, alive_max_age_s=120.0)
+    # Just started: the file is open and nothing is pending.
+    server = serve("127.0.0.1", 0, registry, made.ready, made.alive)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert made.alive()
+        assert made.ready()
+        assert _status(f"{url}/healthz") == 200
+        assert registry.get_sample_value("hotline_follow_ready") == 1.0
+
+        clock[0] += 119.0  # waiting for Kafka or the file is still alive
+        assert made.alive()
+        clock[0] += 2.0  # but not a loop that stopped turning
+        assert not made.alive()
+        assert not made.ready()
+        assert _status(f"{url}/healthz") == 503
+        assert _status(f"{url}/readyz") == 503
+        # The gauge is read when scraped, so it says so although the loop is not there to.
+        assert registry.get_sample_value("hotline_follow_ready") == 0.0
+    finally:
+        server.shutdown()
+        server.server_close()
+        made.tailer.close()

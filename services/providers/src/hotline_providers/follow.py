@@ -45,6 +45,9 @@ class FollowOptions:
     live_window_s: float = 300.0
     ready_max_age_s: float = 30.0
     retry_s: float = 5.0
+    # A turn of the loop waits at most for a Kafka flush (60 s) or a retry pause; a loop that
+    # has not turned for longer is stuck (a hung file system, a deadlock), not busy.
+    alive_max_age_s: float = 120.0
 
 
 def load_position(path: Path) -> tuple[Position | None, dict[str, Any]]:
@@ -96,9 +99,12 @@ class Follower:
         self.stop = threading.Event()
         self._from_start = from_start
         self._last_ack = clock()
+        self._last_turn = clock()
         self._failed = False
         self._unacked = 0
         self.adapter, self.tailer = self._resume()
+        # Read at scrape time, not by the loop: a hung loop could not report itself.
+        metrics.ready.set_function(lambda: 1.0 if self.ready() else 0.0)
         # Where a rewind after a Kafka failure (or a restart) goes back to, from the start.
         save_position(self.position_file, self.tailer.position(), self.adapter.state())
 
@@ -113,16 +119,28 @@ class Follower:
         return adapter, tailer
 
     def ready(self) -> bool:
-        """The file is open and Kafka took what was sent recently."""
-        if not self.tailer.is_open or self._failed:
+        """The loop turns, the file is open and Kafka took what was sent recently."""
+        if not self.alive() or not self.tailer.is_open or self._failed:
             return False
         return self._unacked == 0 or self.clock() - self._last_ack < self.options.ready_max_age_s
+
+    def alive(self) -> bool:
+        """The loop turned recently: waiting for Kafka or the file is alive, hanging is not."""
+        return self.clock() - self._last_turn < self.options.alive_max_age_s
+
+    def _turn(self) -> None:
+        # At the top of every turn, so that the backlog also grows while Kafka is failing: that
+        # is when the alert needs it.
+        self._last_turn = self.clock()
+        self.metrics.rotations.set(self.tailer.rotations)
+        self.metrics.backlog_bytes.set(self.tailer.backlog_bytes())
 
     def run(self) -> None:
         """Until `stop` is set; then acknowledge and save what was read."""
         last_flush = self.clock()
         try:
             while not self.stop.is_set():
+                self._turn()
                 if self.producer is None and not self._reconnect():
                     continue
                 try:
@@ -136,8 +154,6 @@ class Follower:
                 except (DeliveryError, KafkaError) as exc:
                     self._rewind(exc)
                     continue
-                self.metrics.rotations.set(self.tailer.rotations)
-                self.metrics.backlog_bytes.set(self.tailer.backlog_bytes())
                 if not records:
                     self.stop.wait(self.options.poll_interval_s)
             if self._unacked and self.producer is not None:

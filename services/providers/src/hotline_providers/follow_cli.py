@@ -1,7 +1,8 @@
 """`hotline follow`: the live mode, a service reading a growing queue_log into Kafka.
 
 Metrics and readiness on HOTLINE_FOLLOW_METRICS_PORT (default 9467): `/metrics`, `/readyz`,
-`/healthz`. The position is kept in HOTLINE_FOLLOW_POSITION_FILE (default
+`/healthz` (503 when the loop has not turned for HOTLINE_FOLLOW_ALIVE_MAX_AGE_S). The position
+is kept in HOTLINE_FOLLOW_POSITION_FILE (default
 `<HOTLINE_FOLLOW_STATE_DIR>/<file name>.position.json`); SIGTERM or SIGINT stops it after
 saving.
 """
@@ -90,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         flush_every_s=settings.flush_every_s,
         live_window_s=settings.live_window_s,
         ready_max_age_s=settings.ready_max_age_s,
+        alive_max_age_s=settings.alive_max_age_s,
     )
     metrics = FollowMetrics.create(REGISTRY)
     follower = Follower(
@@ -103,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
         keys=keys,
         from_start=args.from_start,
     )
-    server = serve(settings.metrics_host, settings.metrics_port, REGISTRY, follower.ready)
+    server = serve(
+        settings.metrics_host, settings.metrics_port, REGISTRY, follower.ready, follower.alive
+    )
 
     def stop(signum: int, _frame: object) -> None:
         log.info("signal %s: saving the position and stopping", signal.Signals(signum).name)

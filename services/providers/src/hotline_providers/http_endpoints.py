@@ -10,9 +10,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 
 def serve(
-    host: str, port: int, registry: CollectorRegistry, ready: Callable[[], bool]
+    host: str,
+    port: int,
+    registry: CollectorRegistry,
+    ready: Callable[[], bool],
+    alive: Callable[[], bool],
 ) -> ThreadingHTTPServer:
-    """Start serving on a daemon thread; `shutdown()` the returned server to stop."""
+    """Start serving on a daemon thread; `shutdown()` the returned server to stop.
+
+    `/healthz` answers 503 when `alive` says the work loop stopped turning: this thread
+    answering proves only that the process exists, and a liveness probe must restart a
+    follower whose loop hangs."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -24,7 +32,9 @@ def serve(
                 body = b'{"status": "ready"}' if ok else b'{"status": "not ready"}'
                 self._answer(200 if ok else 503, body, "application/json")
             elif path == "/healthz":
-                self._answer(200, b'{"status": "alive"}', "application/json")
+                ok = alive()
+                body = b'{"status": "alive"}' if ok else b'{"status": "stuck"}'
+                self._answer(200 if ok else 503, body, "application/json")
             else:
                 self._answer(404, b'{"detail": "not found"}', "application/json")
 

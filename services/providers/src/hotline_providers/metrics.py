@@ -16,6 +16,7 @@ class FollowMetrics:
     backlog_bytes: Gauge
     last_event_time: Gauge
     last_ack: Gauge
+    ready: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> FollowMetrics:
@@ -54,6 +55,11 @@ class FollowMetrics:
             last_ack=Gauge(
                 f"{ns}_last_ack_timestamp_seconds",
                 "When Kafka last acknowledged everything sent (Unix seconds).",
+                registry=registry,
+            ),
+            ready=Gauge(
+                f"{ns}_ready",
+                "1 while ready (loop turning, file open, Kafka acknowledging), as /readyz; else 0.",
                 registry=registry,
             ),
         )

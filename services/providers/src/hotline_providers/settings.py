@@ -145,6 +145,9 @@ class FollowSettings(Targets):
     metrics_port: int = Field(default=9467, ge=0, lt=65536)
     # Not ready while the last successful Kafka acknowledgement is older than this.
     ready_max_age_s: float = Field(default=30.0, gt=0)
+    # /healthz fails (and a liveness probe restarts it) when the loop has not turned for this
+    # long; longer than a Kafka flush may wait (60 s).
+    alive_max_age_s: float = Field(default=120.0, gt=60)
 
 
 class DlqSettings(Targets):
