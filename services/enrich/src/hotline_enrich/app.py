@@ -11,6 +11,7 @@ a time and produces through the app's producer directly.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,6 +59,37 @@ def kafka_send(app: faust.App) -> Send:
     return send
 
 
+class StoppingApp(faust.App):
+    """faust.App whose stop cannot hang on events it will never ack.
+
+    Stopping for good, Faust waits for every event taken from the stream to be acked
+    (`stream_wait_empty`), but its timers, our batch flush among them, have already left their
+    loops: a partial batch was never flushed, and the worker waited until it was killed (the
+    fault suite saw a second worker ignore SIGTERM for 45 s). Events held behind a gap that a
+    rewind would fill can never be acked once the fetcher stops, either. So on the way out:
+    flush the partial batch, wait a bounded time for its acks, and leave whatever is still
+    unacked uncommitted, for the partitions' next owner. A rebalance keeps Faust's own wait:
+    the timers still run then.
+    """
+
+    drain: Callable[[], Awaitable[None]] | None = None
+    stop_wait_seconds: float = 10.0
+
+    async def _consumer_wait_empty(self, consumer: Any, logger: Any) -> None:
+        if not self.should_stop or self.drain is None:
+            await super()._consumer_wait_empty(consumer, logger)
+            return
+        await self.drain()
+        try:
+            await asyncio.wait_for(consumer.wait_empty(), self.stop_wait_seconds)
+        except TimeoutError:
+            logger.warning(
+                "stopping with events not acked after %.0f s: not committed, they go to the "
+                "partitions' next owner",
+                self.stop_wait_seconds,
+            )
+
+
 def create_app(
     settings: Settings,
     ctx: EnrichmentContext,
@@ -68,7 +100,7 @@ def create_app(
 ) -> faust.App:
     """The Faust app; `wiring` replaces Kafka outputs (tests pass an in-memory send)."""
     wiring = wiring or Wiring(send=kafka_send)
-    app = faust.App(
+    app = StoppingApp(
         settings.app_id,
         env={},
         autodiscover=False,
@@ -191,5 +223,7 @@ def create_app(
             status=200 if ready else 503,
         )
 
+    app.drain = handler.flush
+    app.stop_wait_seconds = settings.stop_wait_seconds
     app.hotline_handler = handler  # type: ignore[attr-defined]  # tests flush it
     return app

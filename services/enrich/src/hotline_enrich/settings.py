@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # have arrived, or once the oldest has waited this long (the timer looks twice as often).
     batch_max_size: int = Field(default=2000, gt=0)
     batch_max_age_seconds: float = Field(default=0.05, gt=0)
+    # On SIGTERM: how long to wait for Kafka to acknowledge the last batch's outputs before
+    # leaving the rest unacked for the partitions' next owner (app.py, StoppingApp).
+    stop_wait_seconds: float = Field(default=10.0, gt=0)
     # Producer batching: wait this long for more messages to the same partition; this big a
     # batch at most. Faust reads at most this many events ahead per partition.
     producer_linger_ms: int = Field(default=5, ge=0)
