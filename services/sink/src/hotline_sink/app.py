@@ -51,6 +51,11 @@ def build_sink(
         bootstrap_servers=settings.kafka.bootstrap_servers,
         client_id=f"{client_id}-dlq",
         acks="all",
+        # Not idempotent, as ingest's producer: kafka-python 3.0.12 wedges an idempotent
+        # producer for good once a batch expires in an outage (docs/reliability.md), and the
+        # sink would retry its dead letters for ever. A dead letter written twice is harmless:
+        # replay sends only what now passes, and storage deduplicates on event_id.
+        enable_idempotence=False,
         linger_ms=5,
     )
     writer = Writer(settings.clickhouse, settings.clickhouse.database)
