@@ -35,6 +35,7 @@ from hotline_capacity.staffing import StaffingResult, required_agents
 from hotline_capacity.whatif import IntervalLoad
 from hotline_report.pilot.data import IntervalRow
 from hotline_report.pilot.grid import HALF_HOUR_S, Evening
+from hotline_report.pilot.summary import counts_of
 from hotline_report.profile import percentile
 from hotline_schemas import kpi
 
@@ -63,21 +64,6 @@ MIN_TALKED = 10  # a half hour with fewer answered calls uses the range's mean t
 def arrivals(cell: IntervalRow) -> int:
     """The calls the service level counts: answered, abandoned and left the queue."""
     return cell.answered + cell.abandoned + cell.left_queue
-
-
-def cell_counts(cells: Sequence[IntervalRow]) -> kpi.Counts:
-    return kpi.Counts(
-        offered=sum(c.offered for c in cells),
-        answered=sum(c.answered for c in cells),
-        answered_within=sum(c.answered_within for c in cells),
-        abandoned=sum(c.abandoned for c in cells),
-        short_abandoned=sum(c.short_abandoned for c in cells),
-        wait_answered_sum_s=math.fsum(c.wait_answered_seconds_sum for c in cells),
-        talk_sum_s=math.fsum(c.talk_seconds_sum for c in cells),
-        talked=sum(c.talked for c in cells),
-        menu_hangups=sum(c.menu_hangups for c in cells),
-        left_queue=sum(c.left_queue for c in cells),
-    )
 
 
 @dataclass(frozen=True)
@@ -277,7 +263,7 @@ def assess(evenings: Sequence[Evening], options: ServiceOptions) -> ServiceSecti
                 offered_mean=statistics.fmean(c.offered for c in cells),
                 arrivals_mean=mean,
                 arrivals_p90=percentile(counts, 0.9),
-                counts=cell_counts(cells),
+                counts=counts_of(cells),
                 handle_seconds=handle,
                 agent_evenings=n,
                 logged_in_mean=logged / n / HALF_HOUR_S if n else None,
@@ -333,7 +319,7 @@ def assess(evenings: Sequence[Evening], options: ServiceOptions) -> ServiceSecti
         assumptions=a,
         slots=slots,
         profile=profile,
-        observed_service_level=kpi.service_level(cell_counts(observed_cells)),
+        observed_service_level=kpi.service_level(counts_of(observed_cells)),
         model_service_level=(
             math.fsum(x * y for x, y in pairs_model) / total_calls if total_calls else None
         ),

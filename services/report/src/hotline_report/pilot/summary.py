@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from hotline_report.pilot.data import DayRow, PilotData, TopicRow
 from hotline_report.pilot.grid import Evening
@@ -31,6 +32,7 @@ from hotline_report.pilot.stats import (
 from hotline_schemas import kpi
 
 __all__ = [
+    "CountedRow",
     "Figures",
     "MonthFigures",
     "MunicipalityFigures",
@@ -44,19 +46,45 @@ __all__ = [
 ]
 
 
-def counts_of(days: Iterable[DayRow]) -> kpi.Counts:
-    days = list(days)
+class CountedRow(Protocol):
+    """What a day (DayRow) and a half hour (IntervalRow) both count."""
+
+    @property
+    def offered(self) -> int: ...
+    @property
+    def answered(self) -> int: ...
+    @property
+    def answered_within(self) -> int: ...
+    @property
+    def abandoned(self) -> int: ...
+    @property
+    def short_abandoned(self) -> int: ...
+    @property
+    def menu_hangups(self) -> int: ...
+    @property
+    def left_queue(self) -> int: ...
+    @property
+    def talked(self) -> int: ...
+    @property
+    def talk_seconds_sum(self) -> float: ...
+    @property
+    def wait_answered_seconds_sum(self) -> float: ...
+
+
+def counts_of(rows: Iterable[CountedRow]) -> kpi.Counts:
+    """The KPI counts of days or half hours added up."""
+    rows = list(rows)
     return kpi.Counts(
-        offered=sum(d.offered for d in days),
-        answered=sum(d.answered for d in days),
-        answered_within=sum(d.answered_within for d in days),
-        abandoned=sum(d.abandoned for d in days),
-        short_abandoned=sum(d.short_abandoned for d in days),
-        wait_answered_sum_s=math.fsum(d.wait_answered_seconds_sum for d in days),
-        talk_sum_s=math.fsum(d.talk_seconds_sum for d in days),
-        talked=sum(d.talked for d in days),
-        menu_hangups=sum(d.menu_hangups for d in days),
-        left_queue=sum(d.left_queue for d in days),
+        offered=sum(r.offered for r in rows),
+        answered=sum(r.answered for r in rows),
+        answered_within=sum(r.answered_within for r in rows),
+        abandoned=sum(r.abandoned for r in rows),
+        short_abandoned=sum(r.short_abandoned for r in rows),
+        wait_answered_sum_s=math.fsum(r.wait_answered_seconds_sum for r in rows),
+        talk_sum_s=math.fsum(r.talk_seconds_sum for r in rows),
+        talked=sum(r.talked for r in rows),
+        menu_hangups=sum(r.menu_hangups for r in rows),
+        left_queue=sum(r.left_queue for r in rows),
     )
 
 
