@@ -16,7 +16,10 @@
 --
 -- Views read their base views by name when queried, so every view over calls_local_v
 -- (intervals, load, callers, agents) gets the FINAL form without being recreated.
-DROP TABLE IF EXISTS {{ db }}.calls_local_v;
+--
+-- 0012's view keeps its definition under its new name (the runner skips a rename already done,
+-- so a half-applied run goes on from here).
+RENAME TABLE {{ db }}.calls_local_v TO {{ db }}.calls_by_month_v;
 CREATE VIEW IF NOT EXISTS {{ db }}.calls_local_v AS
 SELECT
     call_id,
@@ -98,127 +101,5 @@ FROM
             (SELECT service_level_seconds FROM {{ db }}.rules_v) AS service_level_seconds,
             (SELECT short_abandon_seconds FROM {{ db }}.rules_v) AS short_abandon_seconds
         FROM {{ db }}.call_records FINAL
-    )
-);
-
--- The GROUP BY form of 0012, unchanged but for its name.
-CREATE VIEW IF NOT EXISTS {{ db }}.calls_by_month_v AS
-SELECT
-    call_id,
-    first_seen_month,
-    first_seen_at,
-    started_at,
-    {{ interval("started_at", 1800) }} AS interval_start,
-    {{ interval("started_at", 900) }} AS interval_15m_start,
-    toDate(started_at, 'Europe/Copenhagen') AS local_date,
-    toDayOfWeek(toDate(started_at, 'Europe/Copenhagen')) AS local_weekday,
-    toHour(started_at, 'Europe/Copenhagen') AS local_hour,
-    toUInt16(
-        toHour(started_at, 'Europe/Copenhagen') * 60
-        + intDiv(toMinute(started_at, 'Europe/Copenhagen'), 30) * 30
-    ) AS local_slot_minute,
-    stored_outcome AS outcome,
-    queue_outcome_now AS queue_outcome,
-    answered_within_now AS answered_within,
-    within_hours,
-    topic_id AS topic,
-    in_scope,
-    if(queue_outcome_now = 'menu_hangup', NULL, wait_seconds) AS wait_seconds,
-    menu_seconds,
-    talk_seconds,
-    end_reason,
-    queue,
-    agent_id,
-    offered_at,
-    queued_at,
-    answered_at,
-    ended_at,
-    municipality_code,
-    municipality_name,
-    catchment_origin AS origin,
-    data_origin,
-    caller_key,
-    service_level_seconds,
-    short_abandon_seconds
-FROM
-(
-    SELECT
-        *,
-        {{ kpi("queue_outcome") }} AS queue_outcome_now,
-        {{ kpi("answered_within") }} AS answered_within_now
-    FROM
-    (
-        -- Decided on the stored columns, before the outer aliases reuse their names.
-        SELECT
-            call_id,
-            first_seen_month,
-            tupleElement(r, 21) AS first_seen_at,
-            tupleElement(r, 1) AS started_at,
-            tupleElement(r, 2) AS stored_outcome,
-            tupleElement(r, 3) AS within_hours,
-            tupleElement(r, 4) AS topic_id,
-            tupleElement(r, 5) AS in_scope,
-            tupleElement(r, 6) AS wait_seconds,
-            tupleElement(r, 7) AS menu_seconds,
-            tupleElement(r, 8) AS talk_seconds,
-            tupleElement(r, 9) AS end_reason,
-            tupleElement(r, 10) AS queue,
-            tupleElement(r, 11) AS agent_id,
-            tupleElement(r, 12) AS offered_at,
-            tupleElement(r, 13) AS queued_at,
-            tupleElement(r, 14) AS answered_at,
-            tupleElement(r, 15) AS ended_at,
-            tupleElement(r, 16) AS municipality_code,
-            tupleElement(r, 17) AS municipality_name,
-            tupleElement(r, 18) AS catchment_origin,
-            tupleElement(r, 19) AS data_origin,
-            tupleElement(r, 20) AS caller_key,
-            (SELECT service_level_seconds FROM {{ db }}.rules_v) AS service_level_seconds,
-            (SELECT short_abandon_seconds FROM {{ db }}.rules_v) AS short_abandon_seconds
-        FROM
-        (
-            -- The highest version of each call per partition, as FINAL gives, but by GROUP BY
-            -- on the partition key: a filter on first_seen_month is then pushed down to the
-            -- read and prunes partitions on current ClickHouse (FINAL reads them all). Exact,
-            -- because every version of a call has its first_seen_at, so the same partition.
-            -- One argMax over a tuple: argMax of a Nullable column skips NULLs on 18.16 and
-            -- would return an older version's value.
-            SELECT
-                call_id,
-                toYYYYMM(first_seen_at) AS first_seen_month,
-                argMax(
-                    (
-                        started_at,
-                        CAST(outcome AS String),
-                        within_hours,
-                        CAST(topic AS String),
-                        in_scope,
-                        wait_seconds,
-                        menu_seconds,
-                        talk_seconds,
-                        end_reason,
-                        queue,
-                        agent_id,
-                        offered_at,
-                        queued_at,
-                        answered_at,
-                        ended_at,
-                        municipality_code,
-                        municipality_name,
-                        multiIf(
-                            isNull(caller_postcode) OR caller_postcode = '', 'no_postcode',
-                            isNull(municipality_code), 'unknown_postcode',
-                            in_catchment = 1, 'catchment',
-                            'outside_catchment'
-                        ),
-                        CAST(origin AS String),
-                        caller_key,
-                        first_seen_at
-                    ),
-                    version
-                ) AS r
-            FROM {{ db }}.call_records
-            GROUP BY call_id, first_seen_month
-        )
     )
 );
